@@ -1,0 +1,54 @@
+# Every recipe sets up what it needs: a fresh clone only needs python3 (>= 3.11), node/npm and make.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# uv from PATH, else a private copy installed from PyPI into .tools/ on first use.
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+PYTEST_ARGS ?=
+
+.PHONY: help install generate check-generated lint typecheck test pytest clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --isolated --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python python3 --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed ## Create .venv from uv.lock and the npm tools from package-lock.json
+
+generate: $(VENV)/.installed ## Regenerate generated/ from the spec
+	$(PY) scripts/generate.py
+
+check-generated: $(VENV)/.installed ## Fail, showing the difference, when generated/ is not what the spec produces
+	$(PY) scripts/generate.py --check
+
+lint: install ## ruff (lint + format check) and the Redocly OpenAPI linter
+	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff format --check src tests scripts
+	npx --no-install redocly lint --format=stylish openapi/cubicasa-integrate-v3.yaml
+
+typecheck: $(VENV)/.installed ## mypy strict on the facade; the generated packages as generated
+	$(VENV)/bin/mypy src/cubicasa
+	MYPYPATH=generated $(VENV)/bin/mypy --config-file /dev/null --python-version 3.11 --strict \
+	  --disable-error-code redundant-cast -p cubicasa_api -p cubicasa_webhook_models
+
+pytest: install ## The test suite alone
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test: check-generated lint typecheck pytest ## Every check
+
+clean: ## Remove the environments and caches (not generated/)
+	rm -rf $(VENV) .tools node_modules .pytest_cache .mypy_cache .ruff_cache dist build
