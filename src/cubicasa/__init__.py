@@ -1,5 +1,55 @@
-"""Python client for the CubiCasa Integrate API v3."""
+"""Python client for the CubiCasa Integrate API v3.
 
+from cubicasa import CubiCasa
+
+with CubiCasa() as client:            # the key comes from CUBICASA_API_KEY
+    for order in client.orders.list(status=["Ready"]):
+        print(order.id, order.info.status)
+"""
+
+from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncCubiCasa, CubiCasa
+from ._retry import RetryPolicy
 from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    CubiCasaError,
+    InternalServerError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    UnprocessableEntityError,
+)
+from .pagination import AsyncPager, Page, Pager
 
-__all__ = ["__version__"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncCubiCasa",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "CubiCasa",
+    "CubiCasaError",
+    "InternalServerError",
+    "NotFoundError",
+    "Page",
+    "Pager",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "UnprocessableEntityError",
+    "__version__",
+]

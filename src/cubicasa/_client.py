@@ -1,0 +1,403 @@
+"""`CubiCasa` and `AsyncCubiCasa`: key and base-URL defaults, timeouts, retries, resources.
+
+Each client owns one `httpx.Client` (or `AsyncClient`) whose transport retries (see `_retry`), whose
+auth adds the `api-key` header, and whose response hook turns 4xx/5xx into `errors`; the generated
+`cubicasa_api` functions send through it. Resources call `_call` / `_acall`, which run a generated
+`sync_detailed` / `asyncio_detailed` and turn what comes back into a model or an error.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from collections.abc import Generator, Mapping
+from types import ModuleType, TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from cubicasa_api import Client as _GeneratedClient
+
+from ._calls import (
+    SHAPE_ERRORS,
+    araise_for_status,
+    model_from,
+    pdf_from,
+    raise_for_status,
+    shape_error,
+    translate_errors,
+)
+from ._retry import RetryPolicy
+from ._transport import (
+    AsyncBorrowedTransport,
+    AsyncRetryTransport,
+    BorrowedTransport,
+    RetryStats,
+    RetryTransport,
+)
+from ._version import __version__
+from .errors import CubiCasaError
+from .resources.company import AsyncCompany, Company
+from .resources.drafts import AsyncDrafts, Drafts
+from .resources.gotoscan import AsyncGoToScan, GoToScan
+from .resources.offices import AsyncOffices, Offices
+from .resources.orders import AsyncOrders, Orders
+from .resources.users import AsyncUsers, Users
+from .resources.webhooks import AsyncWebhooks, Webhooks
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncCubiCasa", "CubiCasa"]
+
+DEFAULT_BASE_URL = "https://app.cubi.casa/api/integrate/v3"
+# Connecting should be quick; CubiCasa may take a while to answer (PDFs, uploads).
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+API_KEY_ENV = "CUBICASA_API_KEY"
+BASE_URL_ENV = "CUBICASA_BASE_URL"
+LOG_ENV = "CUBICASA_LOG"
+
+T = TypeVar("T")
+_UNCHANGED: Any = object()
+
+logger = logging.getLogger("cubicasa")
+
+
+class _ApiKeyAuth(httpx.Auth):
+    """Puts the key in the `api-key` header (not `Authorization`), and never shows it."""
+
+    def __init__(self, api_key: str) -> None:
+        self._api_key = api_key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["api-key"] = self._api_key
+        yield request
+
+    def __repr__(self) -> str:
+        return "_ApiKeyAuth(api_key='***')"
+
+
+def _resolve_api_key(api_key: str | None) -> str:
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    if not key:
+        raise CubiCasaError(
+            f"No API key: pass api_key=... or set the {API_KEY_ENV} environment variable "
+            "(a Manager finds it in the web app under Settings > Company > Developer)."
+        )
+    if not isinstance(key, str) or key != key.strip() or any(c in key for c in "\r\n\t "):
+        raise CubiCasaError("The API key must be a string without spaces or line breaks.")
+    return key
+
+
+def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
+    raw = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    try:
+        url = httpx.URL(str(raw))
+    except httpx.InvalidURL as exc:
+        raise CubiCasaError(f"Invalid base URL {str(raw)!r}: {exc}") from None
+    if url.scheme == "https" and url.host:
+        return url
+    if url.scheme == "http" and _is_loopback(url.host):
+        return url
+    raise CubiCasaError(
+        f"Refusing base URL {str(raw)!r}: use https:// (plain http:// is only allowed for a "
+        "loopback host such as 127.0.0.1, for tests and the fake CubiCasa)."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+def _enable_debug_logging_from_env() -> None:
+    if os.environ.get(LOG_ENV, "").lower() == "debug" and logger.level != logging.DEBUG:
+        logger.setLevel(logging.DEBUG)
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+            logger.addHandler(handler)
+
+
+class _Settings:
+    """What both twins resolve the same way from the constructor's arguments."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+    ) -> None:
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise CubiCasaError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        self.api_key = _resolve_api_key(api_key)
+        self.base_url = _resolve_base_url(base_url)
+        self.timeout = _timeout(timeout)
+        self.max_retries = max_retries
+        self.headers = {
+            "User-Agent": f"cubicasa-integrate/{__version__} httpx/{httpx.__version__}",
+            "Accept": "application/json",
+            **(default_headers or {}),
+        }
+        if any(name.lower() == "api-key" for name in self.headers):
+            raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
+        _enable_debug_logging_from_env()
+
+    def describe(self, name: str) -> str:
+        return f"{name}(base_url={str(self.base_url)!r}, max_retries={self.max_retries})"
+
+
+class CubiCasa:
+    """The synchronous client.
+
+    Args:
+        api_key: your company's API key; defaults to the `CUBICASA_API_KEY` environment variable.
+        base_url: defaults to `CUBICASA_BASE_URL`, else production. Must be https:// (http:// only
+            for a loopback host).
+        timeout: seconds, or an `httpx.Timeout`; default 60 s, 5 s to connect.
+        max_retries: retries of a failed request (0 turns them off). A POST is retried only when it
+            surely was not acted on (not sent, or 429): never after a timeout or a 5xx.
+        http_client: an `httpx.Client` to send through (its pool, proxies, transport); it is used,
+            never closed.
+        default_headers: headers added to every request.
+
+    Raises:
+        CubiCasaError: no API key, or a base URL that is not https.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self._settings = _Settings(api_key, base_url, timeout, max_retries, default_headers)
+        inner: httpx.BaseTransport = (
+            BorrowedTransport(http_client) if http_client is not None else httpx.HTTPTransport()
+        )
+        self._setup(inner, RetryStats(), owns_transport=True)
+
+    def _setup(
+        self, inner: httpx.BaseTransport, stats: RetryStats, *, owns_transport: bool
+    ) -> None:
+        settings = self._settings
+        self._inner = inner
+        self._stats = stats
+        self._owns_transport = owns_transport
+        self._http = httpx.Client(
+            base_url=settings.base_url,
+            headers=settings.headers,
+            timeout=settings.timeout,
+            auth=_ApiKeyAuth(settings.api_key),
+            transport=RetryTransport(inner, RetryPolicy(settings.max_retries), stats),
+            event_hooks={"response": [raise_for_status]},
+        )
+        self._api = _GeneratedClient(base_url=str(settings.base_url)).set_httpx_client(self._http)
+        self.orders = Orders(self)
+        self.drafts = Drafts(self)
+        self.gotoscan = GoToScan(self)
+        self.users = Users(self)
+        self.offices = Offices(self)
+        self.company = Company(self)
+        self.webhooks = Webhooks(self)
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | None = _UNCHANGED, max_retries: int = _UNCHANGED
+    ) -> CubiCasa:
+        """A client like this one, sharing its connections, with another timeout or retry count:
+        `client.with_options(timeout=300).orders.get_combined_pdf(order_id)`."""
+        copy = object.__new__(CubiCasa)
+        settings = object.__new__(_Settings)
+        settings.__dict__.update(self._settings.__dict__)
+        if timeout is not _UNCHANGED:
+            settings.timeout = _timeout(timeout)
+        if max_retries is not _UNCHANGED:
+            if not isinstance(max_retries, int) or max_retries < 0:
+                raise CubiCasaError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+            settings.max_retries = max_retries
+        copy._settings = settings
+        copy._setup(self._inner, self._stats, owns_transport=False)
+        return copy
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | httpx.Timeout | None = _UNCHANGED,
+    ) -> httpx.Response:
+        """Call any path (relative to the base URL) with the same auth, retries and errors, for
+        what the spec does not cover yet. Returns the read `httpx.Response` of a 2xx answer.
+
+        Raises:
+            APIStatusError: (a subclass of) for 4xx/5xx; APIConnectionError for no answer.
+        """
+        kwargs: dict[str, Any] = {"params": params, "json": json}
+        if timeout is not _UNCHANGED:
+            kwargs["timeout"] = timeout
+        with translate_errors():
+            return self._http.request(method.upper(), path, **kwargs)
+
+    def _call(self, endpoint: ModuleType, expected: type[T], /, **kwargs: Any) -> T:
+        with translate_errors() as seen:
+            try:
+                detailed = endpoint.sync_detailed(client=self._api, **kwargs)
+            except SHAPE_ERRORS as exc:
+                raise shape_error(seen, exc) from exc
+            return model_from(detailed, expected, seen)
+
+    def _call_pdf(self, endpoint: ModuleType, /, **kwargs: Any) -> bytes:
+        with translate_errors() as seen:
+            return pdf_from(endpoint.sync_detailed(client=self._api, **kwargs), seen)
+
+    def _rate_limited(self) -> int:
+        return self._stats.rate_limited
+
+    def close(self) -> None:
+        """Close the connections this client opened (never an injected `http_client`)."""
+        if self._owns_transport:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return self._settings.describe(type(self).__name__)
+
+
+class AsyncCubiCasa:
+    """The asynchronous client: the same arguments as `CubiCasa`, with an `httpx.AsyncClient`
+    for `http_client`, and every method awaitable (list methods return async pagers)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self._settings = _Settings(api_key, base_url, timeout, max_retries, default_headers)
+        inner: httpx.AsyncBaseTransport = (
+            AsyncBorrowedTransport(http_client)
+            if http_client is not None
+            else httpx.AsyncHTTPTransport()
+        )
+        self._setup(inner, RetryStats(), owns_transport=True)
+
+    def _setup(
+        self, inner: httpx.AsyncBaseTransport, stats: RetryStats, *, owns_transport: bool
+    ) -> None:
+        settings = self._settings
+        self._inner = inner
+        self._stats = stats
+        self._owns_transport = owns_transport
+        self._http = httpx.AsyncClient(
+            base_url=settings.base_url,
+            headers=settings.headers,
+            timeout=settings.timeout,
+            auth=_ApiKeyAuth(settings.api_key),
+            transport=AsyncRetryTransport(inner, RetryPolicy(settings.max_retries), stats),
+            event_hooks={"response": [araise_for_status]},
+        )
+        self._api = _GeneratedClient(base_url=str(settings.base_url)).set_async_httpx_client(
+            self._http
+        )
+        self.orders = AsyncOrders(self)
+        self.drafts = AsyncDrafts(self)
+        self.gotoscan = AsyncGoToScan(self)
+        self.users = AsyncUsers(self)
+        self.offices = AsyncOffices(self)
+        self.company = AsyncCompany(self)
+        self.webhooks = AsyncWebhooks(self)
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | None = _UNCHANGED, max_retries: int = _UNCHANGED
+    ) -> AsyncCubiCasa:
+        """A client like this one, sharing its connections, with another timeout or retry count."""
+        copy = object.__new__(AsyncCubiCasa)
+        settings = object.__new__(_Settings)
+        settings.__dict__.update(self._settings.__dict__)
+        if timeout is not _UNCHANGED:
+            settings.timeout = _timeout(timeout)
+        if max_retries is not _UNCHANGED:
+            if not isinstance(max_retries, int) or max_retries < 0:
+                raise CubiCasaError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+            settings.max_retries = max_retries
+        copy._settings = settings
+        copy._setup(self._inner, self._stats, owns_transport=False)
+        return copy
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | httpx.Timeout | None = _UNCHANGED,
+    ) -> httpx.Response:
+        """Call any path, like `CubiCasa.request`."""
+        kwargs: dict[str, Any] = {"params": params, "json": json}
+        if timeout is not _UNCHANGED:
+            kwargs["timeout"] = timeout
+        with translate_errors():
+            return await self._http.request(method.upper(), path, **kwargs)
+
+    async def _acall(self, endpoint: ModuleType, expected: type[T], /, **kwargs: Any) -> T:
+        with translate_errors() as seen:
+            try:
+                detailed = await endpoint.asyncio_detailed(client=self._api, **kwargs)
+            except SHAPE_ERRORS as exc:
+                raise shape_error(seen, exc) from exc
+            return model_from(detailed, expected, seen)
+
+    async def _acall_pdf(self, endpoint: ModuleType, /, **kwargs: Any) -> bytes:
+        with translate_errors() as seen:
+            return pdf_from(await endpoint.asyncio_detailed(client=self._api, **kwargs), seen)
+
+    def _rate_limited(self) -> int:
+        return self._stats.rate_limited
+
+    async def close(self) -> None:
+        """Close the connections this client opened (never an injected `http_client`)."""
+        if self._owns_transport:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return self._settings.describe(type(self).__name__)

@@ -1,0 +1,106 @@
+"""Streaming a body to disk: chunk by chunk into a temporary file beside the target, renamed
+into place only once the body is complete, so a dropped connection leaves nothing at the path."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ._calls import translate_errors
+from .errors import ResponseValidationError
+
+Progress = Callable[[int, int | None], None]
+CHUNK_SIZE = 256 * 1024
+PDF_MAGIC = b"%PDF-"
+
+
+class _Sink:
+    """The temporary file, its byte count, and the check that the body is a PDF."""
+
+    def __init__(self, target: Path, progress: Progress | None) -> None:
+        self.target = target
+        self.progress = progress
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        self.tmp = Path(name)
+        self.file = os.fdopen(fd, "wb")
+        self.done = 0
+        self.head = b""
+
+    def start(self, response: httpx.Response) -> None:
+        self.response = response
+        length = response.headers.get("content-length", "")
+        self.total = int(length) if length.isdigit() else None
+
+    def write(self, chunk: bytes) -> None:
+        if len(self.head) < len(PDF_MAGIC):
+            self.head += chunk[: len(PDF_MAGIC)]
+            if len(self.head) >= len(PDF_MAGIC) and not self.head.startswith(PDF_MAGIC):
+                raise ResponseValidationError(self.response, "expected a PDF document")
+        self.file.write(chunk)
+        self.done += len(chunk)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> Path:
+        if not self.head.startswith(PDF_MAGIC):
+            raise ResponseValidationError(self.response, "expected a PDF document")
+        self.file.close()
+        os.replace(self.tmp, self.target)
+        return self.target
+
+    def discard(self) -> None:
+        self.file.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.tmp.unlink()
+
+
+def _target(path: str | os.PathLike[str]) -> Path:
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory: give the file path to write")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{target.parent} does not exist")
+    return target
+
+
+def download(
+    http: httpx.Client,
+    request: dict[str, Any],
+    path: str | os.PathLike[str],
+    progress: Progress | None,
+) -> Path:
+    sink = _Sink(_target(path), progress)
+    try:
+        with translate_errors(), http.stream(**request) as response:
+            sink.start(response)
+            for chunk in response.iter_bytes(CHUNK_SIZE):
+                sink.write(chunk)
+        return sink.finish()
+    except BaseException:
+        sink.discard()
+        raise
+
+
+async def adownload(
+    http: httpx.AsyncClient,
+    request: dict[str, Any],
+    path: str | os.PathLike[str],
+    progress: Progress | None,
+) -> Path:
+    sink = _Sink(_target(path), progress)
+    try:
+        with translate_errors():
+            async with http.stream(**request) as response:
+                sink.start(response)
+                async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                    sink.write(chunk)
+        return sink.finish()
+    except BaseException:
+        sink.discard()
+        raise

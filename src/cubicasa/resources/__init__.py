@@ -1,0 +1,1 @@
+"""One module per API area, each holding its sync and async resource classes side by side."""

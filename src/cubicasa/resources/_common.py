@@ -1,0 +1,60 @@
+"""Small helpers the resource modules share: argument checks and UNSET handling."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cubicasa_api.models import OrderPreferences
+from cubicasa_api.types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from .._client import AsyncCubiCasa, CubiCasa
+
+T = TypeVar("T")
+
+
+class Resource:
+    """A sync resource: holds the client it sends through."""
+
+    def __init__(self, client: CubiCasa) -> None:
+        self._client = client
+
+
+class AsyncResource:
+    """An async resource: holds the client it sends through."""
+
+    def __init__(self, client: AsyncCubiCasa) -> None:
+        self._client = client
+
+
+def opt(value: T | None) -> T | Unset:
+    """None (the argument was not given) becomes UNSET, so the field is left out of the body."""
+    return UNSET if value is None else value
+
+
+def ident(name: str, value: str) -> str:
+    """A path identifier: a non-empty string (the generated code percent-encodes it)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def strings(name: str, values: Sequence[str] | None) -> list[str] | Unset:
+    """A list of strings from a sequence (not a bare string, which would become its letters)."""
+    if values is None:
+        return UNSET
+    if isinstance(values, str | bytes) or not all(isinstance(v, str) for v in values):
+        raise TypeError(f"{name} must be a list of strings, got {values!r}")
+    return list(values)
+
+
+def preferences(value: OrderPreferences | Mapping[str, Any] | None) -> OrderPreferences | Unset:
+    """Order preferences from the model or a plain mapping shaped like the API's JSON."""
+    if value is None:
+        return UNSET
+    if isinstance(value, OrderPreferences):
+        return value
+    if isinstance(value, Mapping):
+        return OrderPreferences.from_dict(dict(value))
+    raise TypeError(f"order_preferences must be OrderPreferences or a mapping, got {value!r}")

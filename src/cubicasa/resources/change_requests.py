@@ -1,0 +1,138 @@
+"""Change (fix) requests of an order (`client.orders.change_requests`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cubicasa_api.api.change_requests import (
+    create_change_request,
+    get_change_request,
+    list_change_requests,
+)
+from cubicasa_api.models import ChangeRequest, ChangeRequestInput, ChangeRequestList
+
+from ..pagination import AsyncPager, Page, Pager
+from ._common import AsyncResource, Resource, ident, opt, strings
+
+
+def _body(text: str, img_urls: Sequence[str] | None) -> ChangeRequestInput:
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text must describe the fix (a non-empty string)")
+    return ChangeRequestInput(text=text, img_urls=strings("img_urls", img_urls))
+
+
+class ChangeRequests(Resource):
+    """`client.orders.change_requests`: ask for a fix of a delivered floor plan."""
+
+    def create(
+        self, order_id: str, *, text: str, img_urls: Sequence[str] | None = None
+    ) -> ChangeRequest:
+        """Send the order back to production with a fix request (moves it to `Fixing`).
+
+        `POST /orders/{order_id}/change-requests` (createChangeRequest; body fields INFERRED).
+        Never retried after a timeout or a 5xx. Collaborators may not do this (403).
+
+        Args:
+            text: what to fix.
+            img_urls: images showing what to fix.
+        """
+        body = _body(text, img_urls)
+        return self._client._call(
+            create_change_request, ChangeRequest, order_id=ident("order_id", order_id), body=body
+        )
+
+    def list(
+        self,
+        order_id: str,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        concurrency: int | None = None,
+    ) -> Pager[ChangeRequest]:
+        """Every change request of an order, page by page.
+
+        `GET /orders/{order_id}/change-requests` (listChangeRequests; path INFERRED).
+        """
+        order_id = ident("order_id", order_id)
+
+        def fetch(offset: int, limit: int | None) -> Page[ChangeRequest]:
+            page = self._client._call(
+                list_change_requests,
+                ChangeRequestList,
+                order_id=order_id,
+                offset=offset,
+                limit=opt(limit),
+            )
+            return Page(page.items, page.pagination, offset)
+
+        return Pager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
+
+    def get(self, order_id: str, change_request_id: str) -> ChangeRequest:
+        """One change request of an order.
+
+        `GET /orders/{order_id}/change-requests/{change_request_id}` (getChangeRequest).
+
+        Raises:
+            NotFoundError: no such order or change request.
+        """
+        return self._client._call(
+            get_change_request,
+            ChangeRequest,
+            order_id=ident("order_id", order_id),
+            change_request_id=ident("change_request_id", change_request_id),
+        )
+
+
+class AsyncChangeRequests(AsyncResource):
+    """`client.orders.change_requests` of `AsyncCubiCasa`; see `ChangeRequests`."""
+
+    async def create(
+        self, order_id: str, *, text: str, img_urls: Sequence[str] | None = None
+    ) -> ChangeRequest:
+        """Send a fix request. `POST /orders/{order_id}/change-requests` (createChangeRequest)."""
+        body = _body(text, img_urls)
+        return await self._client._acall(
+            create_change_request, ChangeRequest, order_id=ident("order_id", order_id), body=body
+        )
+
+    def list(
+        self,
+        order_id: str,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        concurrency: int | None = None,
+    ) -> AsyncPager[ChangeRequest]:
+        """Every change request of an order. `GET /orders/{order_id}/change-requests`."""
+        order_id = ident("order_id", order_id)
+
+        async def fetch(offset: int, limit: int | None) -> Page[ChangeRequest]:
+            page = await self._client._acall(
+                list_change_requests,
+                ChangeRequestList,
+                order_id=order_id,
+                offset=offset,
+                limit=opt(limit),
+            )
+            return Page(page.items, page.pagination, offset)
+
+        return AsyncPager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
+
+    async def get(self, order_id: str, change_request_id: str) -> ChangeRequest:
+        """One change request (getChangeRequest)."""
+        return await self._client._acall(
+            get_change_request,
+            ChangeRequest,
+            order_id=ident("order_id", order_id),
+            change_request_id=ident("change_request_id", change_request_id),
+        )

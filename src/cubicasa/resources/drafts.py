@@ -1,0 +1,198 @@
+"""Draft orders: created before scanning so a scan can be attached (`client.drafts`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cubicasa_api.api.drafts import create_draft_order, delete_draft_order, update_draft_order
+from cubicasa_api.models import DraftOrderInput, Message, Order, OrderPreferences
+
+from ._common import AsyncResource, Resource, ident, opt, preferences, strings
+
+
+def _draft(
+    street: str,
+    city: str,
+    country: str,
+    owner_email: str,
+    suite: str | None,
+    state: str | None,
+    postal_code: str | None,
+    info: str | None,
+    latitude: float | None,
+    longitude: float | None,
+    external_id: str | None,
+    package_type: str | None,
+    add_ons: Sequence[str] | None,
+    order_preferences: OrderPreferences | Mapping[str, Any] | None,
+) -> DraftOrderInput:
+    for name, value in (
+        ("street", street),
+        ("city", city),
+        ("country", country),
+        ("owner_email", owner_email),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} is required (a non-empty string), got {value!r}")
+    return DraftOrderInput(
+        street=street,
+        city=city,
+        country=country,
+        owner_email=owner_email,
+        suite=opt(suite),
+        state=opt(state),
+        postal_code=opt(postal_code),
+        info=opt(info),
+        latitude=opt(latitude),
+        longitude=opt(longitude),
+        external_id=opt(external_id),
+        package_type=opt(package_type),
+        add_ons=strings("add_ons", add_ons),
+        order_preferences=preferences(order_preferences),
+    )
+
+
+class Drafts(Resource):
+    """`client.drafts`: create, update and delete draft orders.
+
+    The body is flat (the API rejects a nested address); `postal_code` is sent as `postalCode`.
+    """
+
+    def create(
+        self,
+        *,
+        street: str,
+        city: str,
+        country: str,
+        owner_email: str,
+        suite: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        info: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        external_id: str | None = None,
+        package_type: str | None = None,
+        add_ons: Sequence[str] | None = None,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Create a draft order that a scan can be attached to.
+
+        `POST /orders/draft` (createDraftOrder). Never retried after a timeout or a 5xx: a
+        repeated create would make a second order.
+
+        Args:
+            street, city, country: the address (country in full, e.g. "United States").
+            owner_email: the user who owns the order; must be a user of the company.
+            latitude, longitude: place the draft in the mobile app's "nearest orders" list.
+            external_id: your own reference, returned as `order.info.external_id`.
+            info: free text for the production team.
+
+        Raises:
+            BadRequestError: CubiCasa rejected a field; `.errors` says which.
+        """
+        body = _draft(
+            street, city, country, owner_email, suite, state, postal_code, info,
+            latitude, longitude, external_id, package_type, add_ons, order_preferences,
+        )  # fmt: skip
+        return self._client._call(create_draft_order, Order, body=body)
+
+    def update(
+        self,
+        order_id: str,
+        *,
+        street: str,
+        city: str,
+        country: str,
+        owner_email: str,
+        suite: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        info: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        external_id: str | None = None,
+        package_type: str | None = None,
+        add_ons: Sequence[str] | None = None,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Replace a draft's address, owner and product (street, city, country and owner_email
+        are required by the API even on this PATCH).
+
+        `PATCH /orders/draft/{order_id}` (updateDraftOrder).
+        """
+        body = _draft(
+            street, city, country, owner_email, suite, state, postal_code, info,
+            latitude, longitude, external_id, package_type, add_ons, order_preferences,
+        )  # fmt: skip
+        return self._client._call(
+            update_draft_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    def delete(self, order_id: str) -> Message:
+        """Delete a draft order. `DELETE /orders/draft/{order_id}` (deleteDraftOrder; INFERRED)."""
+        return self._client._call(delete_draft_order, Message, order_id=ident("order_id", order_id))
+
+
+class AsyncDrafts(AsyncResource):
+    """`client.drafts` of `AsyncCubiCasa`; see `Drafts`."""
+
+    async def create(
+        self,
+        *,
+        street: str,
+        city: str,
+        country: str,
+        owner_email: str,
+        suite: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        info: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        external_id: str | None = None,
+        package_type: str | None = None,
+        add_ons: Sequence[str] | None = None,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Create a draft order. `POST /orders/draft` (createDraftOrder)."""
+        body = _draft(
+            street, city, country, owner_email, suite, state, postal_code, info,
+            latitude, longitude, external_id, package_type, add_ons, order_preferences,
+        )  # fmt: skip
+        return await self._client._acall(create_draft_order, Order, body=body)
+
+    async def update(
+        self,
+        order_id: str,
+        *,
+        street: str,
+        city: str,
+        country: str,
+        owner_email: str,
+        suite: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        info: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        external_id: str | None = None,
+        package_type: str | None = None,
+        add_ons: Sequence[str] | None = None,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Update a draft order. `PATCH /orders/draft/{order_id}` (updateDraftOrder)."""
+        body = _draft(
+            street, city, country, owner_email, suite, state, postal_code, info,
+            latitude, longitude, external_id, package_type, add_ons, order_preferences,
+        )  # fmt: skip
+        return await self._client._acall(
+            update_draft_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    async def delete(self, order_id: str) -> Message:
+        """Delete a draft order. `DELETE /orders/draft/{order_id}` (deleteDraftOrder)."""
+        return await self._client._acall(
+            delete_draft_order, Message, order_id=ident("order_id", order_id)
+        )

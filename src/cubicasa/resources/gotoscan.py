@@ -1,0 +1,93 @@
+"""GoToScan orders: a third party scans on the company's behalf (`client.gotoscan`)."""
+
+from __future__ import annotations
+
+from cubicasa_api.api.gotoscan import create_go_to_scan_order
+from cubicasa_api.models import GoToScanOrderInput, Order
+
+from ._common import AsyncResource, Resource, opt
+
+
+def _body(
+    street: str,
+    city: str,
+    country: str,
+    owner_email: str,
+    optional: dict[str, str | None],
+) -> GoToScanOrderInput:
+    required = {"street": street, "city": city, "country": country, "owner_email": owner_email}
+    for name, value in required.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} is required (a non-empty string), got {value!r}")
+    body = GoToScanOrderInput(street=street, city=city, country=country, owner_email=owner_email)
+    for name, given in optional.items():
+        setattr(body, name, opt(given))
+    return body
+
+
+class GoToScan(Resource):
+    """`client.gotoscan`."""
+
+    def create(
+        self,
+        *,
+        street: str,
+        city: str,
+        country: str,
+        owner_email: str,
+        suite: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        external_id: str | None = None,
+        client_name: str | None = None,
+        priority: str | None = None,
+    ) -> Order:
+        """Create an order whose scan someone else makes with the GoToScan app (link valid for
+        7 days). Path, body and response are INFERRED: only the method is documented.
+
+        `POST /orders/gotoscan` (createGoToScanOrder). Never retried after a timeout or a 5xx.
+
+        Args:
+            client_name: the name shown to the person who scans.
+            priority: turnaround, e.g. "regular", "fast", "ultrafast".
+        """
+        optional = {
+            "suite": suite,
+            "state": state,
+            "postal_code": postal_code,
+            "external_id": external_id,
+            "client_name": client_name,
+            "priority": priority,
+        }
+        body = _body(street, city, country, owner_email, optional)
+        return self._client._call(create_go_to_scan_order, Order, body=body)
+
+
+class AsyncGoToScan(AsyncResource):
+    """`client.gotoscan` of `AsyncCubiCasa`; see `GoToScan`."""
+
+    async def create(
+        self,
+        *,
+        street: str,
+        city: str,
+        country: str,
+        owner_email: str,
+        suite: str | None = None,
+        state: str | None = None,
+        postal_code: str | None = None,
+        external_id: str | None = None,
+        client_name: str | None = None,
+        priority: str | None = None,
+    ) -> Order:
+        """Create a GoToScan order. `POST /orders/gotoscan` (createGoToScanOrder; INFERRED)."""
+        optional = {
+            "suite": suite,
+            "state": state,
+            "postal_code": postal_code,
+            "external_id": external_id,
+            "client_name": client_name,
+            "priority": priority,
+        }
+        body = _body(street, city, country, owner_email, optional)
+        return await self._client._acall(create_go_to_scan_order, Order, body=body)

@@ -1,0 +1,261 @@
+"""Orders: list, get, upgrade, re-deliver, redraw, and the combined PDF (`client.orders`)."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cubicasa_api.api.orders import (
+    create_redraw_order,
+    get_order,
+    get_order_combined_pdf,
+    list_orders,
+    redeliver_order,
+    upgrade_order,
+)
+from cubicasa_api.models import (
+    Order,
+    OrderList,
+    OrderPreferences,
+    RedeliverOrderInput,
+    RedrawOrderInput,
+    UpgradeOrderInput,
+)
+
+from .._download import Progress, adownload, download
+from ..pagination import AsyncPager, Page, Pager
+from ._common import AsyncResource, Resource, ident, opt, preferences, strings
+from .change_requests import AsyncChangeRequests, ChangeRequests
+
+
+def _statuses(status: str | Sequence[str] | None) -> builtins.list[str] | Any:
+    return strings("status", [status] if isinstance(status, str) else status)
+
+
+def _upgrade_body(package_type: str | None, add_ons: Sequence[str]) -> UpgradeOrderInput:
+    # package_type None is sent as null: "keep the current package" (documented).
+    return UpgradeOrderInput(package_type=package_type, add_ons=strings("add_ons", add_ons))
+
+
+def _pdf_request(order_id: str) -> dict[str, Any]:
+    # The generated function buffers the whole body; a download streams, on the same path.
+    request: dict[str, Any] = get_order_combined_pdf._get_kwargs(ident("order_id", order_id))
+    request["headers"] = {"Accept": "application/pdf"}
+    return request
+
+
+class Orders(Resource):
+    """`client.orders`: floor-plan orders and their deliverables."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.change_requests = ChangeRequests(client)
+
+    def list(
+        self,
+        status: str | Sequence[str] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        concurrency: int | None = None,
+    ) -> Pager[Order]:
+        """Every order, newest first, fetched page by page as you iterate.
+
+        `GET /orders` (listOrders). List items may lack `delivery_assets`: use `get()` for them.
+
+        Args:
+            status: only orders in one of these statuses (e.g. `["Ready", "Pending"]`).
+            page_size: items per request (`limit`); the server's default (20) when None.
+            max_items: stop after this many items, fetching no page beyond them.
+            concurrency: fetch up to this many pages at once (see `cubicasa.pagination`).
+
+        Returns:
+            A `Pager[Order]`: iterate it for orders, or call `.pages()` for pages.
+        """
+        statuses = _statuses(status)
+
+        def fetch(offset: int, limit: int | None) -> Page[Order]:
+            page = self._client._call(
+                list_orders, OrderList, offset=offset, limit=opt(limit), status=statuses
+            )
+            return Page(page.items, page.pagination, offset)
+
+        return Pager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
+
+    def get(self, order_id: str) -> Order:
+        """One order, with download links under `delivery_assets`.
+
+        `GET /orders/{id}` (getOrder).
+
+        Raises:
+            NotFoundError: no such order for this API key.
+        """
+        return self._client._call(get_order, Order, id=ident("order_id", order_id))
+
+    def upgrade(
+        self, order_id: str, package_type: str | None = None, add_ons: Sequence[str] = ()
+    ) -> Order:
+        """Upgrade the package and/or buy add-ons after the purchase; returns the updated order.
+
+        `POST /orders/{order_id}/post-purchase` (upgradeOrder). Never retried after a timeout or
+        a 5xx, since it bills.
+
+        Args:
+            package_type: the new package (`"plus"`, ...); None keeps the current one.
+            add_ons: add-ons to buy, e.g. from `order.info.product.purchasable_add_ons`.
+        """
+        body = _upgrade_body(package_type, add_ons)
+        return self._client._call(
+            upgrade_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    def redeliver(
+        self,
+        order_id: str,
+        *,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Re-deliver an order with other styling options (path and body INFERRED).
+
+        `POST /orders/{order_id}/redeliver` (redeliverOrder).
+        """
+        body = RedeliverOrderInput(order_preferences=preferences(order_preferences))
+        return self._client._call(
+            redeliver_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    def redraw(
+        self,
+        order_id: str,
+        *,
+        info: str | None = None,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Create a redraw order from an existing one (path and body INFERRED).
+
+        `POST /orders/{order_id}/redraw` (createRedrawOrder).
+        """
+        body = RedrawOrderInput(info=opt(info), order_preferences=preferences(order_preferences))
+        return self._client._call(
+            create_redraw_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    def get_combined_pdf(self, order_id: str) -> bytes:
+        """The order's deliverables as one PDF, in memory (see `download_combined_pdf`).
+
+        `GET /orders/{order_id}/combined-pdf` (getOrderCombinedPdf; path INFERRED).
+
+        Raises:
+            ResponseValidationError: the body is not a PDF.
+        """
+        return self._client._call_pdf(get_order_combined_pdf, order_id=ident("order_id", order_id))
+
+    def download_combined_pdf(
+        self, order_id: str, path: str | os.PathLike[str], *, progress: Progress | None = None
+    ) -> Path:
+        """Stream the combined PDF to `path`, in constant memory.
+
+        `GET /orders/{order_id}/combined-pdf` (getOrderCombinedPdf). The body goes to a temporary
+        file beside `path`, renamed to `path` only when complete: an interrupted download leaves
+        no file at `path`.
+
+        Args:
+            progress: called as `progress(bytes_done, total_or_None)` after each chunk.
+
+        Returns:
+            `path`, as a `Path`.
+        """
+        return download(self._client._http, _pdf_request(order_id), path, progress)
+
+
+class AsyncOrders(AsyncResource):
+    """`client.orders` of `AsyncCubiCasa`; see `Orders` for each method."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.change_requests = AsyncChangeRequests(client)
+
+    def list(
+        self,
+        status: str | Sequence[str] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        concurrency: int | None = None,
+    ) -> AsyncPager[Order]:
+        """Every order, fetched page by page: `async for order in client.orders.list()`.
+
+        `GET /orders` (listOrders).
+        """
+        statuses = _statuses(status)
+
+        async def fetch(offset: int, limit: int | None) -> Page[Order]:
+            page = await self._client._acall(
+                list_orders, OrderList, offset=offset, limit=opt(limit), status=statuses
+            )
+            return Page(page.items, page.pagination, offset)
+
+        return AsyncPager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
+
+    async def get(self, order_id: str) -> Order:
+        """One order. `GET /orders/{id}` (getOrder)."""
+        return await self._client._acall(get_order, Order, id=ident("order_id", order_id))
+
+    async def upgrade(
+        self, order_id: str, package_type: str | None = None, add_ons: Sequence[str] = ()
+    ) -> Order:
+        """Upgrade an order. `POST /orders/{order_id}/post-purchase` (upgradeOrder)."""
+        body = _upgrade_body(package_type, add_ons)
+        return await self._client._acall(
+            upgrade_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    async def redeliver(
+        self,
+        order_id: str,
+        *,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Re-deliver an order. `POST /orders/{order_id}/redeliver` (redeliverOrder; INFERRED)."""
+        body = RedeliverOrderInput(order_preferences=preferences(order_preferences))
+        return await self._client._acall(
+            redeliver_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    async def redraw(
+        self,
+        order_id: str,
+        *,
+        info: str | None = None,
+        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Create a redraw order. `POST /orders/{order_id}/redraw` (createRedrawOrder; INFERRED)."""
+        body = RedrawOrderInput(info=opt(info), order_preferences=preferences(order_preferences))
+        return await self._client._acall(
+            create_redraw_order, Order, order_id=ident("order_id", order_id), body=body
+        )
+
+    async def get_combined_pdf(self, order_id: str) -> bytes:
+        """The combined PDF in memory. `GET /orders/{order_id}/combined-pdf`."""
+        return await self._client._acall_pdf(
+            get_order_combined_pdf, order_id=ident("order_id", order_id)
+        )
+
+    async def download_combined_pdf(
+        self, order_id: str, path: str | os.PathLike[str], *, progress: Progress | None = None
+    ) -> Path:
+        """Stream the combined PDF to `path`; see `Orders.download_combined_pdf`."""
+        return await adownload(self._client._http, _pdf_request(order_id), path, progress)

@@ -1,0 +1,218 @@
+"""Users of the company account (`client.users`)."""
+
+from __future__ import annotations
+
+from cubicasa_api.api.users import (
+    change_user_password,
+    create_user,
+    delete_user,
+    get_user,
+    list_users,
+    send_password_reset,
+    update_user,
+)
+from cubicasa_api.models import (
+    ChangePasswordInput,
+    Message,
+    PasswordResetInput,
+    User,
+    UserCreated,
+    UserInput,
+    UserList,
+    UserRole,
+    UserUpdateInput,
+)
+
+from ..pagination import AsyncPager, Page, Pager
+from ._common import AsyncResource, Resource, ident, opt
+
+ROLES = ", ".join(role.value for role in UserRole)
+
+
+def _role(role: str | UserRole | None) -> UserRole | None:
+    if role is None:
+        return None
+    try:
+        return UserRole(role)
+    except ValueError:
+        raise ValueError(f"role must be one of {ROLES}, got {role!r}") from None
+
+
+def _new_user(
+    email: str, role: str | UserRole, office_id: str | None, password: str | None
+) -> UserInput:
+    checked = _role(role)
+    assert checked is not None
+    return UserInput(
+        email=ident("email", email), role=checked, office_id=opt(office_id), password=opt(password)
+    )
+
+
+def _update(
+    name: str | None, surname: str | None, role: str | UserRole | None, office_id: str | None
+) -> UserUpdateInput:
+    if name is None and surname is None and role is None and office_id is None:
+        raise ValueError("nothing to update: give name, surname, role or office_id")
+    return UserUpdateInput(
+        name=opt(name), surname=opt(surname), role=opt(_role(role)), office_id=opt(office_id)
+    )
+
+
+def _password(email: str, old_password: str, new_password: str) -> ChangePasswordInput:
+    return ChangePasswordInput(
+        email=ident("email", email),
+        old_password=ident("old_password", old_password),
+        new_password=ident("new_password", new_password),
+    )
+
+
+class Users(Resource):
+    """`client.users`: list, add, look up, update and delete users."""
+
+    def list(
+        self,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        concurrency: int | None = None,
+    ) -> Pager[User]:
+        """Every user of the company, page by page. `GET /users` (listUsers)."""
+
+        def fetch(offset: int, limit: int | None) -> Page[User]:
+            page = self._client._call(list_users, UserList, offset=offset, limit=opt(limit))
+            return Page(page.items, page.pagination, offset)
+
+        return Pager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
+
+    def create(
+        self,
+        *,
+        email: str,
+        role: str | UserRole,
+        office_id: str | None = None,
+        password: str | None = None,
+    ) -> UserCreated:
+        """Add a user. Without `password`, CubiCasa e-mails an invitation to finish first.
+
+        `POST /users` (createUser).
+
+        Args:
+            role: "Manager" (everything), "User" (own office's scans, no company settings) or
+                "Collaborator" (own orders only, no order e-mails).
+            office_id: the office to place the user in.
+
+        Raises:
+            ValueError: an unknown role (checked before sending).
+        """
+        body = _new_user(email, role, office_id, password)
+        return self._client._call(create_user, UserCreated, body=body)
+
+    def get(self, email: str) -> User:
+        """One user, by e-mail address. `GET /users/{email}` (getUser; path INFERRED)."""
+        return self._client._call(get_user, User, user_id=ident("email", email))
+
+    def update(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        surname: str | None = None,
+        role: str | UserRole | None = None,
+        office_id: str | None = None,
+    ) -> User:
+        """Update a user's details; only the given fields are sent.
+
+        `PATCH /users/{email}` (updateUser; path and body INFERRED).
+        """
+        body = _update(name, surname, role, office_id)
+        return self._client._call(update_user, User, user_id=ident("email", email), body=body)
+
+    def change_password(self, email: str, old_password: str, new_password: str) -> Message:
+        """Change a user's password. `POST /users/change-password` (changeUserPassword)."""
+        body = _password(email, old_password, new_password)
+        return self._client._call(change_user_password, Message, body=body)
+
+    def send_password_reset(self, email: str) -> Message:
+        """E-mail the user a password-reset link. `POST /users/reset-password`
+        (sendPasswordReset)."""
+        body = PasswordResetInput(email=ident("email", email))
+        return self._client._call(send_password_reset, Message, body=body)
+
+    def delete(self, user_id: str) -> Message:
+        """Delete a user (their orders stay, unassigned). `DELETE /users/{user_id}`
+        (deleteUser)."""
+        return self._client._call(delete_user, Message, user_id=ident("user_id", user_id))
+
+
+class AsyncUsers(AsyncResource):
+    """`client.users` of `AsyncCubiCasa`; see `Users`."""
+
+    def list(
+        self,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        concurrency: int | None = None,
+    ) -> AsyncPager[User]:
+        """Every user of the company. `GET /users` (listUsers)."""
+
+        async def fetch(offset: int, limit: int | None) -> Page[User]:
+            page = await self._client._acall(list_users, UserList, offset=offset, limit=opt(limit))
+            return Page(page.items, page.pagination, offset)
+
+        return AsyncPager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
+
+    async def create(
+        self,
+        *,
+        email: str,
+        role: str | UserRole,
+        office_id: str | None = None,
+        password: str | None = None,
+    ) -> UserCreated:
+        """Add a user. `POST /users` (createUser)."""
+        body = _new_user(email, role, office_id, password)
+        return await self._client._acall(create_user, UserCreated, body=body)
+
+    async def get(self, email: str) -> User:
+        """One user by e-mail (getUser)."""
+        return await self._client._acall(get_user, User, user_id=ident("email", email))
+
+    async def update(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        surname: str | None = None,
+        role: str | UserRole | None = None,
+        office_id: str | None = None,
+    ) -> User:
+        """Update a user's details (updateUser)."""
+        body = _update(name, surname, role, office_id)
+        return await self._client._acall(
+            update_user, User, user_id=ident("email", email), body=body
+        )
+
+    async def change_password(self, email: str, old_password: str, new_password: str) -> Message:
+        """Change a user's password (changeUserPassword)."""
+        body = _password(email, old_password, new_password)
+        return await self._client._acall(change_user_password, Message, body=body)
+
+    async def send_password_reset(self, email: str) -> Message:
+        """E-mail the user a password-reset link (sendPasswordReset)."""
+        body = PasswordResetInput(email=ident("email", email))
+        return await self._client._acall(send_password_reset, Message, body=body)
+
+    async def delete(self, user_id: str) -> Message:
+        """Delete a user (deleteUser)."""
+        return await self._client._acall(delete_user, Message, user_id=ident("user_id", user_id))

@@ -1,0 +1,77 @@
+"""Where CubiCasa sends order-status events (`client.webhooks`)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+from cubicasa_api.api.company import delete_company_webhook
+from cubicasa_api.api.webhooks import update_company_webhooks
+from cubicasa_api.models import Message, WebhookConfig, WebhookConfigInput, WebhookTrigger
+
+from ._common import AsyncResource, Resource, strings
+
+TRIGGERS = tuple(trigger.value for trigger in WebhookTrigger)
+UNSUPPORTED = "moved_to_failed"
+
+
+def _config(urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfigInput:
+    url_list = strings("urls", urls)
+    trigger_list = strings("triggers", triggers)
+    assert isinstance(url_list, list)
+    assert isinstance(trigger_list, list)
+    for url in url_list:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"webhook URL must be absolute http(s), got {url!r}")
+    unknown = [t for t in trigger_list if t not in TRIGGERS]
+    if unknown:
+        raise ValueError(f"unknown webhook trigger(s) {unknown}; known: {', '.join(TRIGGERS)}")
+    if UNSUPPORTED in trigger_list:
+        warnings.warn(
+            f"{UNSUPPORTED!r} is documented as not supported yet: CubiCasa may never send it",
+            UserWarning,
+            stacklevel=3,
+        )
+    return WebhookConfigInput(
+        webhook_urls=url_list, webhook_triggers=[WebhookTrigger(t) for t in trigger_list]
+    )
+
+
+class Webhooks(Resource):
+    """`client.webhooks`."""
+
+    def update(self, urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfig:
+        """Replace the webhook URLs and the triggers that fire them; returns what was stored.
+
+        `PATCH /companies/webhook` (updateCompanyWebhooks).
+
+        Args:
+            urls: where CubiCasa POSTs order-status events (the previous list is replaced).
+            triggers: any of moved_to_draft, moved_to_pending, moved_to_ready, moved_to_fixing
+                (and moved_to_failed, documented as not supported yet: a warning is issued).
+
+        Raises:
+            ValueError: an unknown trigger or a relative URL (checked before sending).
+        """
+        return self._client._call(
+            update_company_webhooks, WebhookConfig, body=_config(urls, triggers)
+        )
+
+    def delete(self) -> Message:
+        """Remove the webhook configuration. `DELETE /companies/webhook` (deleteCompanyWebhook;
+        INFERRED)."""
+        return self._client._call(delete_company_webhook, Message)
+
+
+class AsyncWebhooks(AsyncResource):
+    """`client.webhooks` of `AsyncCubiCasa`; see `Webhooks`."""
+
+    async def update(self, urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfig:
+        """Replace the webhook URLs and triggers (updateCompanyWebhooks)."""
+        return await self._client._acall(
+            update_company_webhooks, WebhookConfig, body=_config(urls, triggers)
+        )
+
+    async def delete(self) -> Message:
+        """Remove the webhook configuration (deleteCompanyWebhook)."""
+        return await self._client._acall(delete_company_webhook, Message)
