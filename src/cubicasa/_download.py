@@ -41,7 +41,8 @@ class _Sink:
         if len(self.head) < len(PDF_MAGIC):
             self.head += chunk[: len(PDF_MAGIC)]
             if len(self.head) >= len(PDF_MAGIC) and not self.head.startswith(PDF_MAGIC):
-                raise ResponseValidationError(self.response, "expected a PDF document")
+                start = chunk[:300].decode("utf-8", "replace")
+                raise ResponseValidationError(self.response, "expected a PDF document", start)
         self.file.write(chunk)
         self.done += len(chunk)
         if self.progress is not None:
@@ -49,7 +50,8 @@ class _Sink:
 
     def finish(self) -> Path:
         if not self.head.startswith(PDF_MAGIC):
-            raise ResponseValidationError(self.response, "expected a PDF document")
+            start = self.head.decode("utf-8", "replace")
+            raise ResponseValidationError(self.response, "expected a PDF document", start)
         self.file.close()
         os.replace(self.tmp, self.target)
         return self.target

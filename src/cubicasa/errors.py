@@ -140,9 +140,14 @@ class ResponseValidationError(CubiCasaError):
     `text` holds the start of the raw body; `response` the `httpx.Response`.
     """
 
-    def __init__(self, response: httpx.Response, reason: str) -> None:
+    def __init__(self, response: httpx.Response, reason: str, text: str | None = None) -> None:
         self.response = response
-        self.text = snippet(response.text)
+        if text is None:
+            try:
+                text = response.text
+            except httpx.ResponseNotRead:  # a streamed body: only its start was seen
+                text = ""
+        self.text = snippet(text)
         request = response.request
         where = f"{request.method} {request.url.copy_with(query=None)}"
         super().__init__(f"Unexpected response to {where} ({reason}); body starts: {self.text!r}")
