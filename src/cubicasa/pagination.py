@@ -186,8 +186,9 @@ class Pager(Generic[T]):
                 yield self._cut(page, items)
         finally:
             _cancel(pending)
-            # Fetches still running finish in the background; nobody waits for them.
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Wait for fetches already sent (at most `concurrency`): nothing of the walk may
+            # still run when the caller goes on, and perhaps closes the client.
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _result(self, future: Future[Page[T]], walk: _Walk) -> Page[T] | None:
         """A speculative page, or None to fetch it again in line (after a 429, slower)."""
@@ -249,12 +250,12 @@ class AsyncPager(Generic[T]):
                 items = walk.take(page)
                 walk.note_rate_limits(self._rate_limited())
                 if not walk.speculating():
-                    _cancel_tasks(pending)
+                    await _cancel_tasks(pending)
                 for guess in walk.ahead(set(pending)):
                     pending[guess] = asyncio.ensure_future(self._fetch(guess, self._page_size))
                 yield Pager._cut(page, items)
         finally:
-            _cancel_tasks(pending)
+            await _cancel_tasks(pending)
 
     async def _result(self, task: asyncio.Task[Page[T]], walk: _Walk) -> Page[T] | None:
         try:
@@ -270,14 +271,11 @@ def _cancel(pending: dict[int, Future[Any]]) -> None:
     pending.clear()
 
 
-def _cancel_tasks(pending: dict[int, asyncio.Task[Any]]) -> None:
-    for task in pending.values():
-        task.cancel()
-        # A cancelled or failed speculative fetch is not the caller's concern: mark it retrieved.
-        task.add_done_callback(_swallow)
+async def _cancel_tasks(pending: dict[int, asyncio.Task[Any]]) -> None:
+    """Cancel fetches nobody will use and wait until they have stopped; their errors are not
+    the caller's concern."""
+    tasks = list(pending.values())
     pending.clear()
-
-
-def _swallow(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled():
-        task.exception()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

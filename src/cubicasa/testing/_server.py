@@ -1,0 +1,168 @@
+"""The fake over real HTTP: a threaded standard-library server on 127.0.0.1 (by default)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from ._fake import BASE_PATH, MAX_BODY, FakeResponse
+
+if TYPE_CHECKING:
+    from ._fake import FakeCubiCasa
+
+logger = logging.getLogger("cubicasa.testing")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Answer even a malformed request line with a status line and headers (not HTTP/0.9).
+    default_request_version = "HTTP/1.1"
+    server: _Server
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's protocol errors (bad request line, oversized headers...),
+        as JSON in the API's shape instead of an HTML page."""
+        body = json.dumps({"message": message or self.responses.get(code, ("Error",))[0]})
+        self._send(FakeResponse(code, body.encode()), close=True)
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without this, Nagle's algorithm and the
+        # client's delayed ACK add about 40 ms to every answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _any(self) -> None:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._send(FakeResponse(411, b'{"message": "Content-Length required"}'), close=True)
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            # Answer without reading a body that is too large, then close the connection.
+            message = b'{"message": "Request body too large: the limit is 1 MiB"}'
+            self._send(FakeResponse(413 if length > 0 else 400, message), close=True)
+            return
+        body = self.rfile.read(length) if length else b""
+        try:
+            answer = self.server.fake.handle(self.command, self.path, dict(self.headers), body)
+        except Exception:  # a bug in the fake must not kill the server thread
+            logger.exception("fake CubiCasa failed on %s %s", self.command, self.path)
+            answer = FakeResponse(500, b'{"message": "fake CubiCasa failed; see its log"}')
+        if answer.latency:
+            time.sleep(answer.latency)
+        self._send(answer)
+
+    def _send(self, answer: FakeResponse, *, close: bool = False) -> None:
+        self.send_response(answer.status)
+        headers = {"Content-Type": "application/json", **answer.headers}
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        if close or answer.drop_after is not None:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if answer.drop_after is not None:
+            self.wfile.write(answer.body[: answer.drop_after])
+            self.wfile.flush()
+            return
+        self.wfile.write(answer.body)
+
+    def __getattr__(self, name: str) -> Any:
+        # Every method, known or not (QUERY, PROPFIND...), reaches the fake, which answers 405
+        # with Allow where the path exists, instead of the standard library's 501.
+        if name.startswith("do_"):
+            return self._any
+        raise AttributeError(name)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.address_string(), format % args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], fake: FakeCubiCasa) -> None:
+        super().__init__(address, _Handler)
+        self.fake = fake
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up (timeouts, dropped-connection tests) is not the fake's error.
+        logger.debug("connection from %s ended abruptly", client_address)
+
+
+class FakeServer:
+    """A running fake: `with FakeCubiCasa().serve() as server: ... server.base_url ...`.
+
+    Starts on entering (or `start()`), in a daemon thread, on a free port unless one is given;
+    stops on leaving (or `stop()`).
+    """
+
+    def __init__(self, fake: FakeCubiCasa, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.fake = fake
+        self.host = host
+        self.port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """`http://host:port`, the server's origin."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL on this server (`.../api/integrate/v3`)."""
+        return self.url + BASE_PATH
+
+    def start(self) -> FakeServer:
+        self._server = _Server((self.host, self.port), self.fake)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"fake-cubicasa-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def client(self, **options: Any) -> Any:
+        """A `CubiCasa` talking to this server over HTTP."""
+        from cubicasa import CubiCasa
+
+        return CubiCasa(api_key=self.fake.api_key, base_url=self.base_url, **options)
+
+    def async_client(self, **options: Any) -> Any:
+        """An `AsyncCubiCasa` talking to this server over HTTP."""
+        from cubicasa import AsyncCubiCasa
+
+        return AsyncCubiCasa(api_key=self.fake.api_key, base_url=self.base_url, **options)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,39 @@
+"""pytest fixtures for testing code that uses CubiCasa (registered through `pytest11`).
+
+- `cubicasa_fake`: a fresh `FakeCubiCasa` (seeded with the documented examples).
+- `cubicasa_fake_server`: that fake served over HTTP on 127.0.0.1 (a `FakeServer`).
+- `cubicasa_client`: a `CubiCasa` bound to `cubicasa_fake` in-process.
+- `cubicasa_async_client`: an `AsyncCubiCasa` bound to `cubicasa_fake` in-process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ._fake import FakeCubiCasa
+from ._server import FakeServer
+
+
+@pytest.fixture
+def cubicasa_fake() -> FakeCubiCasa:
+    return FakeCubiCasa()
+
+
+@pytest.fixture
+def cubicasa_fake_server(cubicasa_fake: FakeCubiCasa) -> Iterator[FakeServer]:
+    with cubicasa_fake.serve() as server:
+        yield server
+
+
+@pytest.fixture
+def cubicasa_client(cubicasa_fake: FakeCubiCasa) -> Iterator[Any]:
+    with cubicasa_fake.client() as client:
+        yield client
+
+
+@pytest.fixture
+def cubicasa_async_client(cubicasa_fake: FakeCubiCasa) -> Any:
+    return cubicasa_fake.async_client()
