@@ -27,6 +27,7 @@ from .errors import (
     UnprocessableEntityError,
 )
 from .pagination import AsyncPager, Page, Pager
+from .webhooks import WebhookPayloadError, WebhookVerificationError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -51,5 +52,7 @@ __all__ = [
     "ResponseValidationError",
     "RetryPolicy",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "__version__",
 ]

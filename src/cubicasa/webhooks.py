@@ -1,0 +1,264 @@
+"""Receiving CubiCasa's order-status webhooks: parse safely, verify a URL token, drop repeats.
+
+CubiCasa POSTs an order-status event to each registered URL, tries each call 3 times, and signs
+nothing (https://integrate.docs.cubi.casa/about-webhooks-1362318m0). The defence it leaves is a
+secret in the URL you register: `webhook_url()` builds one, `verify_token()` checks it.
+
+pydantic (for the generated payload model) is imported on first use, not by `import cubicasa`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .errors import CubiCasaError
+
+if TYPE_CHECKING:
+    from ._webhook_event import OrderStatusEvent
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "OrderStatusEvent",
+    "RecentEvents",
+    "WebhookPayloadError",
+    "WebhookReceiver",
+    "WebhookVerificationError",
+    "generate_secret",
+    "handle",
+    "parse_order_status",
+    "verify_token",
+    "webhook_url",
+]
+
+MAX_BODY_BYTES = 1024 * 1024
+TOKEN_PARAM = "token"  # noqa: S105 - the name of a query parameter
+SECRET_ENV = "CUBICASA_WEBHOOK_SECRET"  # noqa: S105 - an environment variable name
+MIN_SECRET_CHARS = 16
+_PREFIX_CHARS = 60
+
+
+class WebhookPayloadError(CubiCasaError, ValueError):
+    """The body is not a valid order-status event (answer 400). The message says which field
+    and why, quoting at most a short prefix of the body."""
+
+
+class WebhookVerificationError(CubiCasaError):
+    """The request's URL lacks the right token (answer 401 or 403, and do not process it)."""
+
+
+def __getattr__(name: str) -> Any:
+    # `from cubicasa.webhooks import OrderStatusEvent` loads pydantic only then.
+    if name == "OrderStatusEvent":
+        from ._webhook_event import OrderStatusEvent
+
+        return OrderStatusEvent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _prefix(text: str) -> str:
+    flat = " ".join(text.split())
+    return repr(flat[:_PREFIX_CHARS] + ("..." if len(flat) > _PREFIX_CHARS else ""))
+
+
+def parse_order_status(body: bytes | str) -> OrderStatusEvent:
+    """Parse and validate an order-status webhook body.
+
+    Unknown status, product-type and delivery-type values, and fields CubiCasa adds later, are
+    accepted and kept (`event.model_extra`).
+
+    Raises:
+        WebhookPayloadError: not JSON, not an object, a missing or mistyped field, or a body over
+            1 MiB. Nothing else is raised, whatever the input.
+    """
+    from pydantic import ValidationError
+
+    from ._webhook_event import OrderStatusEvent
+
+    if isinstance(body, bytes | bytearray | memoryview):
+        raw = bytes(body)
+        if len(raw) > MAX_BODY_BYTES:
+            raise WebhookPayloadError(f"body is {len(raw)} bytes, over the 1 MiB limit")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise WebhookPayloadError(
+                f"body is not UTF-8 ({exc.reason} at byte {exc.start})"
+            ) from None
+    elif isinstance(body, str):
+        text = body
+        if (
+            len(text) > MAX_BODY_BYTES
+            or len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES
+        ):
+            raise WebhookPayloadError("body is over the 1 MiB limit")
+    else:
+        raise WebhookPayloadError(f"body must be bytes or str, got {type(body).__name__}")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        raise WebhookPayloadError(
+            f"body is not JSON ({reason}); it starts {_prefix(text)}"
+        ) from None
+    if not isinstance(data, dict):
+        raise WebhookPayloadError(f"body must be a JSON object, got {type(data).__name__}")
+    try:
+        return OrderStatusEvent.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['msg']}"
+            for error in exc.errors(include_url=False, include_input=False)
+        )
+        raise WebhookPayloadError(f"invalid order-status event: {problems}") from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise WebhookPayloadError(f"invalid order-status event ({type(exc).__name__})") from None
+
+
+def generate_secret() -> str:
+    """A new random secret for `webhook_url` (43 URL-safe characters, 256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def webhook_url(base_url: str, secret: str) -> str:
+    """`base_url` with `?token=<secret>` added, to register with `client.webhooks.update`.
+
+    Raises:
+        ValueError: a secret shorter than 16 characters, or a URL that is not https (a token
+            sent over plain http can be read on the way; http is allowed for loopback only).
+    """
+    if not isinstance(secret, str) or len(secret) < MIN_SECRET_CHARS:
+        raise ValueError(f"the secret must be at least {MIN_SECRET_CHARS} characters")
+    parts = urlsplit(base_url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ValueError(f"webhook URLs must be https:// (got {parts.scheme or 'no'} scheme)")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != TOKEN_PARAM]
+    query.append((TOKEN_PARAM, secret))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def verify_token(request_url_or_token: str, secret: str) -> bool:
+    """Whether a request URL (or the token taken from it) carries `secret`, compared in
+    constant time. A missing or repeated `token` parameter is a mismatch."""
+    if not secret:
+        return False
+    candidate = request_url_or_token or ""
+    if "?" in candidate or "://" in candidate or candidate.startswith("/"):
+        values = [v for k, v in parse_qsl(urlsplit(candidate).query, keep_blank_values=True)
+                  if k == TOKEN_PARAM]  # fmt: skip
+        if len(values) != 1:
+            return False
+        candidate = values[0]
+    return hmac.compare_digest(candidate.encode("utf-8"), secret.encode("utf-8"))
+
+
+class RecentEvents:
+    """Remembers the `dedupe_key`s of recent events, for `window` seconds and at most
+    `max_keys` of them (the oldest go first), so memory stays bounded.
+
+    Thread-safe. The default window (1 hour) covers CubiCasa's 3 tries, whose interval is not
+    documented.
+    """
+
+    def __init__(
+        self,
+        window: float = 3600.0,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if window <= 0 or max_keys < 1:
+            raise ValueError("window must be > 0 and max_keys >= 1")
+        self.window = window
+        self.max_keys = max_keys
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def seen(self, key: str) -> bool:
+        """True if `key` was remembered within the window; remembers it either way."""
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            repeat = key in self._seen
+            self._seen[key] = now
+            self._seen.move_to_end(key)
+            while len(self._seen) > self.max_keys:
+                self._seen.popitem(last=False)
+            return repeat
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._seen)
+
+    def _expire(self, now: float) -> None:
+        while self._seen:
+            key, when = next(iter(self._seen.items()))
+            if now - when < self.window:
+                break
+            del self._seen[key]
+
+
+class WebhookReceiver:
+    """Verify, parse and de-duplicate webhook calls with one secret and one memory.
+
+    receiver = WebhookReceiver(secret=os.environ["CUBICASA_WEBHOOK_SECRET"])
+    event = receiver.handle(body, request_url)   # raises on a bad token or body
+    if not event.duplicate:
+        process(event)
+    """
+
+    def __init__(self, secret: str, recent: RecentEvents | None = None) -> None:
+        if not secret:
+            raise ValueError("a webhook secret is required")
+        self._secret = secret
+        self.recent = recent if recent is not None else RecentEvents()
+
+    def handle(self, body: bytes | str, url: str) -> OrderStatusEvent:
+        """Check the URL's token, parse the body, and mark a repeat as `event.duplicate`.
+
+        Raises:
+            WebhookVerificationError: wrong or missing token (checked before the body is read).
+            WebhookPayloadError: the body is not a valid event.
+        """
+        if not verify_token(url, self._secret):
+            raise WebhookVerificationError("the webhook URL's token is missing or wrong")
+        event = parse_order_status(body)
+        event._duplicate = self.recent.seen(event.dedupe_key)
+        return event
+
+    def __repr__(self) -> str:
+        return f"WebhookReceiver(secret='***', window={self.recent.window})"
+
+
+_default_receivers: dict[str, WebhookReceiver] = {}
+_default_lock = threading.Lock()
+
+
+def handle(body: bytes | str, url: str, *, secret: str | None = None) -> OrderStatusEvent:
+    """Verify + parse + de-duplicate in one call, for any web framework.
+
+    `secret` defaults to the `CUBICASA_WEBHOOK_SECRET` environment variable; repeats are
+    remembered per secret in this process (use `WebhookReceiver` to choose the memory).
+
+    Raises:
+        WebhookVerificationError: wrong or missing token; WebhookPayloadError: bad body;
+        CubiCasaError: no secret given or set.
+    """
+    key = secret if secret is not None else os.environ.get(SECRET_ENV, "")
+    if not key:
+        raise CubiCasaError(f"No webhook secret: pass secret=... or set {SECRET_ENV}")
+    with _default_lock:
+        receiver = _default_receivers.get(key)
+        if receiver is None:
+            receiver = _default_receivers[key] = WebhookReceiver(key)
+    return receiver.handle(body, url)
