@@ -8,9 +8,11 @@ PY := $(VENV)/bin/python
 # uv from PATH, else a private copy installed from PyPI into .tools/ on first use.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
+export UV
 PYTEST_ARGS ?=
 
-.PHONY: help install generate check-generated lint typecheck test pytest clean
+.PHONY: help install generate check-generated lint typecheck test pytest clean \
+	publish api-diff bump index-start index-stop dependency-wheels
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -29,6 +31,9 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed ## Create .venv from uv.lock and the npm tools from package-lock.json
 
+dependency-wheels: $(VENV)/.installed ## Download the runtime dependencies' wheels for the local index (cached)
+	$(PY) scripts/release.py dependency-wheels
+
 generate: $(VENV)/.installed ## Regenerate generated/ from the spec
 	$(PY) scripts/generate.py
 
@@ -40,14 +45,30 @@ lint: install ## ruff (lint + format check) and the Redocly OpenAPI linter
 	$(VENV)/bin/ruff format --check src tests scripts
 	npx --no-install redocly lint --format=stylish openapi/cubicasa-integrate-v3.yaml
 
-typecheck: $(VENV)/.installed ## mypy strict on the facade; the generated packages as generated
+typecheck: $(VENV)/.installed ## mypy strict on the facade, the generated packages and scripts/
 	$(VENV)/bin/mypy src/cubicasa
 	$(VENV)/bin/mypy -p cubicasa_api -p cubicasa_webhook_models
+	$(VENV)/bin/mypy scripts
 
-pytest: install ## The test suite alone
+pytest: install dependency-wheels ## The test suite alone
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: check-generated lint typecheck pytest ## Every check
+
+publish: install ## Regenerate-check, test, build, check, upload (PUBLISH_URL, else a local index) and install downstream
+	$(PY) scripts/release.py publish --tests "$(PY) -m pytest -q -x -m 'not slow' -p no:cacheprovider"
+
+api-diff: install ## Compare the API and spec with the last release on the index; name the bump it needs
+	$(PY) scripts/release.py api-diff
+
+bump: install ## Write the version api-diff requires and prepend its changelog to CHANGELOG.md
+	$(PY) scripts/release.py bump
+
+index-start: install ## Start the local package index (127.0.0.1:$$INDEX_PORT, default 8765)
+	$(PY) scripts/release.py index-start
+
+index-stop: $(VENV)/.installed ## Stop the local package index
+	$(PY) scripts/release.py index-stop
 
 clean: ## Remove the environments and caches (not generated/)
 	rm -rf $(VENV) .tools node_modules .pytest_cache .mypy_cache .ruff_cache dist build

@@ -16,6 +16,8 @@ import pytest
 from cubicasa.testing import FakeCubiCasa, FakeServer
 from tests.conftest import SPEC_PATH
 
+pytestmark = pytest.mark.slow
+
 API_KEY = "contract-test-key"
 # The committed budget: examples per operation, and the seed that makes the run repeatable.
 MAX_EXAMPLES = 25

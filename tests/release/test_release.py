@@ -1,0 +1,231 @@
+"""The release loop end to end, on a pypiserver started here on a free loopback port with upload
+authentication: publish, install downstream, and every refusal."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("release", ROOT / "scripts" / "release.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["release"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+release = _load()
+VERSION = release.current_version()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    folder = tmp_path_factory.mktemp("index")
+    port = free_port()
+    release.start_local_index(folder, port)
+    env = {**os.environ, "INDEX_DIR": str(folder), "INDEX_PORT": str(port)}
+    for name in ("PUBLISH_URL", "PUBLISH_USERNAME", "PUBLISH_PASSWORD", "PUBLISH_TOKEN"):
+        env.pop(name, None)
+    yield {"folder": str(folder), "url": f"http://127.0.0.1:{port}", "port": str(port)}
+    release.stop_local_index(folder)
+
+
+def publish(index: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "INDEX_DIR": index["folder"], "INDEX_PORT": index["port"]}
+    for name in ("PUBLISH_URL", "PUBLISH_USERNAME", "PUBLISH_PASSWORD", "PUBLISH_TOKEN"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "release.py"), "publish", *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+
+
+def local_index(index: dict[str, str], password: str | None = None) -> object:
+    username, real = release.local_credentials(Path(index["folder"]))
+    return release.Index(
+        index["url"] + "/", index["url"] + "/simple/", username, password or real, local=True
+    )
+
+
+def test_publish_then_install_from_only_that_index(index: dict[str, str], tmp_path: Path) -> None:
+    done = publish(index)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "downstream check passed" in output
+    line = f"pip install --index-url {index['url']}/simple/ cubicasa-integrate=={VERSION}"
+    assert line in output
+    password = release.local_credentials(Path(index["folder"]))[1]
+    assert password not in output
+
+    # The printed command, in a new virtual environment that sees only that index.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    target = [f"--index-url={index['url']}/simple/", f"cubicasa-integrate=={VERSION}"]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))}
+    subprocess.run(
+        [release.UV, "pip", "install", "--quiet", "--no-cache", "--python", python, *target],
+        check=True,
+        env=clean | {"UV_NO_CONFIG": "1"},
+    )
+    imported = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import cubicasa; print(cubicasa.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert imported.stdout.strip() == VERSION
+
+
+def test_the_same_version_is_refused(index: dict[str, str]) -> None:
+    if not release.released_versions(local_index(index)):
+        assert publish(index).returncode == 0
+    again = publish(index)
+    assert again.returncode == 1
+    assert f"{VERSION} is already on" in again.stderr
+    # And the index itself refuses an overwrite, were the check skipped.
+    files = sorted((ROOT / "dist" / VERSION).glob("cubicasa_integrate-*"))
+    with pytest.raises(release.Refused, match="refused the upload"):
+        release.upload(local_index(index), files)
+
+
+def test_a_wrong_password_is_refused_without_printing_it(index: dict[str, str]) -> None:
+    wrong = "not-the-password-4711"
+    files = release.build(VERSION, ROOT / "dist" / "wrong-password-test")
+    with pytest.raises(release.Refused) as caught:
+        release.upload(local_index(index, password=wrong), files)
+    message = str(caught.value)
+    assert "refused the upload" in message
+    assert "403" in message or "401" in message
+    assert wrong not in message
+    shutil.rmtree(ROOT / "dist" / "wrong-password-test")
+
+
+def test_failing_tests_stop_the_release_before_upload(index: dict[str, str]) -> None:
+    before = sorted(os.listdir(Path(index["folder"]) / "packages"))
+    done = publish(index, "--tests", "exit 3")
+    assert done.returncode == 1
+    assert "the tests failed" in done.stderr
+    assert sorted(os.listdir(Path(index["folder"]) / "packages")) == before
+
+
+def test_a_real_index_without_credentials_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLISH_URL", "https://packages.internal.example/upload/")
+    for name in ("PUBLISH_USERNAME", "PUBLISH_PASSWORD", "PUBLISH_TOKEN", "PUBLISH_USE_KEYRING"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(release.Refused, match="PUBLISH_USERNAME and PUBLISH_PASSWORD"):
+        release.resolve_index()
+    monkeypatch.setenv("PUBLISH_TOKEN", "tok-123")
+    target = release.resolve_index()
+    assert target.username == "__token__"
+    assert "tok-123" not in repr(target)
+
+
+def test_a_stray_file_in_generated_is_refused() -> None:
+    stray = ROOT / "generated" / "cubicasa_api" / "zz_hand_written.py"
+    stray.write_text("x = 1\n")
+    try:
+        with pytest.raises(release.Refused, match="zz_hand_written"):
+            release.check_generated()
+    finally:
+        stray.unlink()
+
+
+def _tree(tmp_path: Path) -> Path:
+    copy = tmp_path / "tree"
+    for part in ("src", "generated", "openapi"):
+        shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def _with_legacy_helper(tree: Path) -> Path:
+    """The tree with one more public function in `cubicasa.webhooks` (listed in __all__)."""
+    module = tree / "src" / "cubicasa" / "webhooks.py"
+    text = module.read_text().replace("__all__ = [\n", '__all__ = [\n    "legacy_helper",\n', 1)
+    module.write_text(text + "\n\ndef legacy_helper(x: int) -> int:\n    return x\n")
+    return tree
+
+
+def test_a_removed_public_function_demands_a_major_bump(tmp_path: Path) -> None:
+    # The "last release" had one more public function than the working tree.
+    old = _with_legacy_helper(_tree(tmp_path))
+    diff = release.compare(old, ROOT)
+    assert diff.bump == "major"
+    assert any("legacy_helper" in item for item in diff.breaking)
+    decision = release.Plan("0.4.2", diff, release.bumped("0.4.2", diff.bump))
+    assert decision.required == "1.0.0"
+    with pytest.raises(release.Refused, match="lower than the major bump"):
+        release.require_version("0.5.0", decision)
+    release.require_version("1.0.0", decision)
+
+
+def test_an_added_public_function_demands_a_minor_bump(tmp_path: Path) -> None:
+    new = _with_legacy_helper(_tree(tmp_path))
+    diff = release.compare(ROOT, new)
+    assert diff.bump == "minor"
+    assert diff.breaking == []
+    assert any("cubicasa.webhooks.legacy_helper" in item for item in diff.added)
+
+
+def test_spec_changes_choose_the_bump(tmp_path: Path) -> None:
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "openapi" / "cubicasa-integrate-v3.yaml").read_text())
+    assert release.spec_diff(spec, spec).bump == "patch"
+    added = yaml.safe_load(yaml.safe_dump(spec))
+    added["paths"]["/scans"] = {
+        "get": {"operationId": "listScans", "responses": {"200": {"description": "ok"}}}
+    }
+    assert release.spec_diff(spec, added).bump == "minor"
+    assert release.spec_diff(added, spec).bump == "major"
+    required = yaml.safe_load(yaml.safe_dump(spec))
+    required["components"]["schemas"]["ChangeRequestInput"]["required"].append("img_urls")
+    breaking = release.spec_diff(spec, required)
+    assert breaking.bump == "major"
+    assert "`ChangeRequestInput` field `img_urls` became required" in " ".join(breaking.breaking)
+
+
+def test_bump_writes_the_version_and_the_changelog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = _tree(tmp_path)
+    version_file = tmp_path / "_version.py"
+    version_file.write_text(f'__version__ = "{VERSION}"\n')
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n\n## Unreleased\n\n- work\n")
+    monkeypatch.setattr(release, "VERSION_FILE", version_file)
+    monkeypatch.setattr(release, "CHANGELOG", changelog)
+    _with_legacy_helper(tree)
+    monkeypatch.setattr(release, "resolve_index", lambda: None)
+    release.bump(str(tree))
+    bumped = release.bumped(VERSION, "major")
+    assert version_file.read_text() == f'__version__ = "{bumped}"\n'
+    text = changelog.read_text()
+    assert text.index(f"## {bumped}") < text.index("## Unreleased")
+    assert "legacy_helper" in text
