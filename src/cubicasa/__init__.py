@@ -7,6 +7,8 @@ with CubiCasa() as client:            # the key comes from CUBICASA_API_KEY
         print(order.id, order.info.status)
 """
 
+from typing import TYPE_CHECKING
+
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncCubiCasa, CubiCasa
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -27,7 +29,19 @@ from .errors import (
     UnprocessableEntityError,
 )
 from .pagination import AsyncPager, Page, Pager
-from .webhooks import WebhookPayloadError, WebhookVerificationError
+
+if TYPE_CHECKING:
+    from .webhooks import WebhookPayloadError, WebhookVerificationError
+
+
+def __getattr__(name: str) -> object:
+    # The webhook errors live in `cubicasa.webhooks`, imported only when asked for.
+    if name in ("WebhookPayloadError", "WebhookVerificationError"):
+        from . import webhooks
+
+        return getattr(webhooks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

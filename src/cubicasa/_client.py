@@ -8,16 +8,14 @@ auth adds the `api-key` header, and whose response hook turns 4xx/5xx into `erro
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from collections.abc import Generator, Mapping
+from functools import cached_property
 from types import ModuleType, TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
-
-from cubicasa_api import Client as _GeneratedClient
 
 from ._calls import (
     SHAPE_ERRORS,
@@ -38,13 +36,15 @@ from ._transport import (
 )
 from ._version import __version__
 from .errors import CubiCasaError
-from .resources.company import AsyncCompany, Company
-from .resources.drafts import AsyncDrafts, Drafts
-from .resources.gotoscan import AsyncGoToScan, GoToScan
-from .resources.offices import AsyncOffices, Offices
-from .resources.orders import AsyncOrders, Orders
-from .resources.users import AsyncUsers, Users
-from .resources.webhooks import AsyncWebhooks, Webhooks
+
+if TYPE_CHECKING:
+    from .resources.company import AsyncCompany, Company
+    from .resources.drafts import AsyncDrafts, Drafts
+    from .resources.gotoscan import AsyncGoToScan, GoToScan
+    from .resources.offices import AsyncOffices, Offices
+    from .resources.orders import AsyncOrders, Orders
+    from .resources.users import AsyncUsers, Users
+    from .resources.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncCubiCasa", "CubiCasa"]
 
@@ -106,10 +106,19 @@ def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _generated_client(base_url: httpx.URL) -> Any:
+    """The generated client the generated functions expect (imported on first construction)."""
+    from cubicasa_api import Client
+
+    return Client(base_url=str(base_url))
 
 
 def _timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
@@ -165,7 +174,9 @@ class CubiCasa:
         timeout: seconds, or an `httpx.Timeout`; default 60 s, 5 s to connect.
         max_retries: retries of a failed request (0 turns them off). A POST is retried only when it
             surely was not acted on (not sent, or 429): never after a timeout or a 5xx.
-        http_client: an `httpx.Client` to send through (its pool, proxies, transport); it is used,
+        http_client: an `httpx.Client` to send through: the transport it picks for a URL (its
+            connection pool, proxies, mounts, TLS settings) carries every request. Its base URL,
+            headers, auth, cookies and event hooks are not applied (the client's own are). It is
             never closed.
         default_headers: headers added to every request.
 
@@ -204,14 +215,51 @@ class CubiCasa:
             transport=RetryTransport(inner, RetryPolicy(settings.max_retries), stats),
             event_hooks={"response": [raise_for_status]},
         )
-        self._api = _GeneratedClient(base_url=str(settings.base_url)).set_httpx_client(self._http)
-        self.orders = Orders(self)
-        self.drafts = Drafts(self)
-        self.gotoscan = GoToScan(self)
-        self.users = Users(self)
-        self.offices = Offices(self)
-        self.company = Company(self)
-        self.webhooks = Webhooks(self)
+        self._api = _generated_client(settings.base_url).set_httpx_client(self._http)
+
+    # Resources are built, and their generated modules imported, on first use.
+    @cached_property
+    def orders(self) -> Orders:
+        """Orders, with `.change_requests`."""
+        from .resources.orders import Orders
+
+        return Orders(self)
+
+    @cached_property
+    def drafts(self) -> Drafts:
+        from .resources.drafts import Drafts
+
+        return Drafts(self)
+
+    @cached_property
+    def gotoscan(self) -> GoToScan:
+        from .resources.gotoscan import GoToScan
+
+        return GoToScan(self)
+
+    @cached_property
+    def users(self) -> Users:
+        from .resources.users import Users
+
+        return Users(self)
+
+    @cached_property
+    def offices(self) -> Offices:
+        from .resources.offices import Offices
+
+        return Offices(self)
+
+    @cached_property
+    def company(self) -> Company:
+        from .resources.company import Company
+
+        return Company(self)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        from .resources.webhooks import Webhooks
+
+        return Webhooks(self)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = _UNCHANGED, max_retries: int = _UNCHANGED
@@ -324,16 +372,50 @@ class AsyncCubiCasa:
             transport=AsyncRetryTransport(inner, RetryPolicy(settings.max_retries), stats),
             event_hooks={"response": [araise_for_status]},
         )
-        self._api = _GeneratedClient(base_url=str(settings.base_url)).set_async_httpx_client(
-            self._http
-        )
-        self.orders = AsyncOrders(self)
-        self.drafts = AsyncDrafts(self)
-        self.gotoscan = AsyncGoToScan(self)
-        self.users = AsyncUsers(self)
-        self.offices = AsyncOffices(self)
-        self.company = AsyncCompany(self)
-        self.webhooks = AsyncWebhooks(self)
+        self._api = _generated_client(settings.base_url).set_async_httpx_client(self._http)
+
+    @cached_property
+    def orders(self) -> AsyncOrders:
+        """Orders, with `.change_requests`."""
+        from .resources.orders import AsyncOrders
+
+        return AsyncOrders(self)
+
+    @cached_property
+    def drafts(self) -> AsyncDrafts:
+        from .resources.drafts import AsyncDrafts
+
+        return AsyncDrafts(self)
+
+    @cached_property
+    def gotoscan(self) -> AsyncGoToScan:
+        from .resources.gotoscan import AsyncGoToScan
+
+        return AsyncGoToScan(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self)
+
+    @cached_property
+    def offices(self) -> AsyncOffices:
+        from .resources.offices import AsyncOffices
+
+        return AsyncOffices(self)
+
+    @cached_property
+    def company(self) -> AsyncCompany:
+        from .resources.company import AsyncCompany
+
+        return AsyncCompany(self)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooks:
+        from .resources.webhooks import AsyncWebhooks
+
+        return AsyncWebhooks(self)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = _UNCHANGED, max_retries: int = _UNCHANGED

@@ -6,9 +6,9 @@ and sleep. `sleep` and `asleep` are module attributes so tests can make retries 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
+from typing import Any
 
 import httpx
 
@@ -17,7 +17,12 @@ from ._retry import RetryPolicy, decide_after_error, decide_after_status
 logger = logging.getLogger("cubicasa")
 
 sleep = time.sleep
-asleep = asyncio.sleep
+
+
+async def asleep(seconds: float) -> None:
+    import asyncio  # here, not at the top: `import cubicasa` stays light
+
+    await asyncio.sleep(seconds)
 
 
 class RetryStats:
@@ -113,13 +118,25 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def _transport_of(client: httpx.Client | httpx.AsyncClient, url: httpx.URL) -> Any:
+    """The transport `client` would use for `url` (its mounts and proxies), or None when this
+    httpx has no such lookup."""
+    pick = getattr(client, "_transport_for_url", None)
+    return pick(url) if pick is not None else None
+
+
 class BorrowedTransport(httpx.BaseTransport):
-    """Sends through a caller's `httpx.Client` (its pool, proxies, transport), never closing it."""
+    """Sends through a caller's `httpx.Client`: through the transport it would pick for the URL
+    (its connection pool, proxies, mounts, TLS settings), so a request goes through one client
+    pipeline, not two. The caller's client is never closed."""
 
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        transport = _transport_of(self._client, request.url)
+        if isinstance(transport, httpx.BaseTransport):
+            return transport.handle_request(request)
         return self._client.send(request, stream=True)
 
     def close(self) -> None:
@@ -133,6 +150,9 @@ class AsyncBorrowedTransport(httpx.AsyncBaseTransport):
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        transport = _transport_of(self._client, request.url)
+        if isinstance(transport, httpx.AsyncBaseTransport):
+            return await transport.handle_async_request(request)
         return await self._client.send(request, stream=True)
 
     async def aclose(self) -> None:

@@ -9,16 +9,18 @@ guessed from the stride seen so far, and a page is used only when the previous p
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-
-from cubicasa_api.models import Pagination
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .errors import PaginationError, RateLimitError
+
+if TYPE_CHECKING:  # imported where used, to keep `import cubicasa` light
+    import asyncio
+    from concurrent.futures import Future
+
+    from cubicasa_api.models import Pagination
 
 __all__ = ["AsyncPager", "Page", "Pager"]
 
@@ -167,6 +169,8 @@ class Pager(Generic[T]):
                 fetched = self._fetch(walk.offset, self._page_size)
                 yield self._cut(fetched, walk.take(fetched))
             return
+        from concurrent.futures import ThreadPoolExecutor
+
         pool = ThreadPoolExecutor(walk.concurrency, thread_name_prefix="cubicasa-pager")
         pending: dict[int, Future[Page[T]]] = {}
         try:
@@ -234,6 +238,8 @@ class AsyncPager(Generic[T]):
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield each page (items cut to `max_items`), fetching ahead when `concurrency` > 1."""
+        import asyncio
+
         walk = _Walk(self._max_items, self._concurrency)
         walk.rate_limited_seen = self._rate_limited()
         if walk.max_items == 0:
@@ -274,6 +280,8 @@ def _cancel(pending: dict[int, Future[Any]]) -> None:
 async def _cancel_tasks(pending: dict[int, asyncio.Task[Any]]) -> None:
     """Cancel fetches nobody will use and wait until they have stopped; their errors are not
     the caller's concern."""
+    import asyncio
+
     tasks = list(pending.values())
     pending.clear()
     for task in tasks:
