@@ -12,7 +12,7 @@ export UV
 PYTEST_ARGS ?=
 
 .PHONY: help install generate check-generated lint typecheck test pytest clean \
-	publish api-diff bump index-start index-stop dependency-wheels
+	publish api-diff bump index-start index-stop dependency-wheels bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -41,8 +41,8 @@ check-generated: $(VENV)/.installed ## Fail, showing the difference, when genera
 	$(PY) scripts/generate.py --check
 
 lint: install ## ruff (lint + format check) and the Redocly OpenAPI linter
-	$(VENV)/bin/ruff check src tests scripts
-	$(VENV)/bin/ruff format --check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/ruff format --check src tests scripts benchmarks
 	npx --no-install redocly lint --format=stylish openapi/cubicasa-integrate-v3.yaml
 
 typecheck: $(VENV)/.installed ## mypy strict on the facade, the generated packages and scripts/
@@ -69,6 +69,9 @@ index-start: install ## Start the local package index (127.0.0.1:$$INDEX_PORT, d
 
 index-stop: $(VENV)/.installed ## Stop the local package index
 	$(PY) scripts/release.py index-stop
+
+bench: $(VENV)/.installed ## Speed and memory figures, each beside its baseline: benchmarks/results.json
+	$(PY) benchmarks/run.py
 
 clean: ## Remove the environments and caches (not generated/)
 	rm -rf $(VENV) .tools node_modules .pytest_cache .mypy_cache .ruff_cache dist build

@@ -150,6 +150,12 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
+def _list_item(order: dict[str, Json]) -> dict[str, Json]:
+    """An order as the list shows it: without `delivery_assets`, which a third-party integration
+    found missing from live list items (it reads them with getOrder instead)."""
+    return {key: value for key, value in order.items() if key != "delivery_assets"}
+
+
 def pdf_document(title: str) -> bytes:
     """A small, valid one-page PDF whose page shows `title`."""
     text = title.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
@@ -482,7 +488,12 @@ class FakeCubiCasa:
         result: dict[str, Json] = data
         return result
 
-    def _page(self, query: list[tuple[str, str]], items: list[dict[str, Json]]) -> FakeResponse:
+    def _page(
+        self,
+        query: list[tuple[str, str]],
+        items: list[dict[str, Json]],
+        view: Callable[[dict[str, Json]], dict[str, Json]] | None = None,
+    ) -> FakeResponse:
         values: dict[str, int] = {}
         for name, default in (("limit", 20), ("offset", 0)):
             raw = [v for k, v in query if k == name]
@@ -503,6 +514,8 @@ class FakeCubiCasa:
         step = limit + 1 if self.docs_offsets else limit
         start = offset - offset // step if self.docs_offsets and step else offset
         chunk = items[start : start + limit]
+        if view is not None:
+            chunk = [view(item) for item in chunk]
         more = limit > 0 and start + limit < len(items)
         pagination = {
             "has_more": more,
@@ -628,7 +641,7 @@ class FakeCubiCasa:
         items = [
             o for o in reversed(self.orders.values()) if not wanted or o["info"]["status"] in wanted
         ]
-        return self._page(query, items)
+        return self._page(query, items, _list_item)
 
     def _op_get_order(self, params: dict[str, str], **_: Any) -> FakeResponse:
         return _json(200, self._order(params["id"]))

@@ -1,0 +1,303 @@
+"""`make bench`: the client's speed and memory, each measured beside its baseline in one run.
+
+Writes benchmarks/results.json (one object: the figures below, plus machine, Python and package
+versions) and prints a table. Every figure is the median of repeated runs, with its spread
+(min, max). Nothing here is a timed assertion: the walks and the download are checked for
+correctness, the times are only reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BASE_PATH = "/api/integrate/v3"
+
+TARGETS = {
+    "overhead_ratio_inprocess": ("<=", 1.5),
+    "overhead_ratio_loopback": ("<=", 1.15),
+    "list_10k_speedup": (">=", 5.0),
+    "list_10k_items_per_s": ("report", None),
+    "download_rss_growth_mib": ("<=", 32.0),
+    "import_ratio": ("<=", 1.5),
+    "import_pulls_pydantic": ("==", False),
+}
+
+
+def summary(samples: list[float], digits: int = 3) -> dict[str, Any]:
+    return {
+        "median": round(statistics.median(samples), digits),
+        "spread": [round(min(samples), digits), round(max(samples), digits)],
+        "runs": len(samples),
+    }
+
+
+@contextmanager
+def server(kind: str, *extra: str) -> Iterator[str]:
+    """Start benchmarks/servers.py KIND in its own process; yields its origin."""
+    with tempfile.TemporaryDirectory() as scratch:
+        port_file = Path(scratch) / "port"
+        process = subprocess.Popen(
+            [sys.executable, str(HERE / "servers.py"), kind, str(port_file), *extra]
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not port_file.exists() or not port_file.read_text():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the {kind} server did not start")
+                time.sleep(0.05)
+            yield f"http://127.0.0.1:{port_file.read_text()}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def paired_ratio(
+    raw: Callable[[], object], facade: Callable[[], object], calls: int, rounds: int
+) -> dict[str, Any]:
+    """Median over rounds of (facade time / raw time), each round timing both back to back."""
+    for _ in range(calls // 5):  # warm both paths
+        raw()
+        facade()
+    ratios, raw_us, facade_us = [], [], []
+    for round_number in range(rounds):
+        times = {}
+        order = (("raw", raw), ("facade", facade))
+        for name, call in order if round_number % 2 == 0 else order[::-1]:
+            started = time.perf_counter()
+            for _ in range(calls):
+                call()
+            times[name] = (time.perf_counter() - started) / calls
+        ratios.append(times["facade"] / times["raw"])
+        raw_us.append(times["raw"] * 1e6)
+        facade_us.append(times["facade"] * 1e6)
+    result = summary(ratios)
+    result["raw_us"] = summary(raw_us, 1)["median"]
+    result["facade_us"] = summary(facade_us, 1)["median"]
+    return result
+
+
+def overhead_inprocess() -> dict[str, Any]:
+    from benchmarks.servers import CANNED
+    from cubicasa import CubiCasa
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=CANNED, headers={"Content-Type": "application/json"})
+
+    transport = httpx.MockTransport(answer)
+    base = "http://127.0.0.1" + BASE_PATH
+    raw = httpx.Client(transport=transport, base_url=base)
+    client = CubiCasa(api_key="k", base_url=base, http_client=httpx.Client(transport=transport))
+    path = "/orders/o1/change-requests/cr1"
+    result = paired_ratio(
+        lambda: raw.get(path).json(),
+        lambda: client.orders.change_requests.get("o1", "cr1"),
+        calls=1000,
+        rounds=9,
+    )
+    raw.close()
+    client.close()
+    return result
+
+
+def overhead_loopback() -> dict[str, Any]:
+    from cubicasa import CubiCasa
+
+    with server("canned") as origin:
+        base = origin + BASE_PATH
+        raw = httpx.Client(base_url=base)
+        client = CubiCasa(api_key="k", base_url=base)
+        path = "/orders/o1/change-requests/cr1"
+        result = paired_ratio(
+            lambda: raw.get(path).json(),
+            lambda: client.orders.change_requests.get("o1", "cr1"),
+            calls=300,
+            rounds=9,
+        )
+        raw.close()
+        client.close()
+    return result
+
+
+EXPECTED_IDS = [f"order-{n:05d}" for n in reversed(range(10_000))]  # newest first
+
+
+def walk(base: str, concurrency: int | None) -> float:
+    from cubicasa import CubiCasa
+
+    with CubiCasa(api_key="bench-key", base_url=base) as client:
+        started = time.perf_counter()
+        ids = [o.id for o in client.orders.list(page_size=100, concurrency=concurrency)]
+        elapsed = time.perf_counter() - started
+    if ids != EXPECTED_IDS:
+        raise AssertionError("the walk did not return every order exactly once, in order")
+    return elapsed
+
+
+def list_walks() -> tuple[dict[str, Any], dict[str, Any]]:
+    with server("orders", "0.02") as origin:
+        base = origin + BASE_PATH
+        sequential, concurrent = [], []
+        for _ in range(3):
+            sequential.append(walk(base, None))
+            concurrent.append(walk(base, 8))
+    speedup = summary([s / c for s, c in zip(sequential, concurrent, strict=True)], 2)
+    speedup["sequential_s"] = summary(sequential)["median"]
+    speedup["concurrent_s"] = summary(concurrent)["median"]
+    with server("orders") as origin:
+        rates = [10_000 / walk(origin + BASE_PATH, None) for _ in range(3)]
+    return speedup, summary(rates, 0)
+
+
+def download_rss() -> dict[str, Any]:
+    from benchmarks.servers import stream_sha256
+
+    expected = stream_sha256()
+    growth = []
+    with server("stream") as origin, tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / "combined.pdf"
+        for _ in range(3):
+            done = subprocess.run(
+                [sys.executable, str(HERE / "download_child.py"), origin + BASE_PATH, str(target)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            growth.append(json.loads(done.stdout)["growth_mib"])
+            digest = hashlib.sha256()
+            with target.open("rb") as saved:
+                for block in iter(lambda: saved.read(1 << 20), b""):
+                    digest.update(block)
+            if digest.hexdigest() != expected:
+                raise AssertionError("the downloaded file differs from what was sent")
+            target.unlink()
+        contrast = subprocess.run(
+            [sys.executable, str(HERE / "download_child.py"), origin + BASE_PATH, str(target),
+             "memory"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    result = summary(growth, 1)
+    result["in_memory_contrast_mib"] = round(json.loads(contrast.stdout)["growth_mib"], 1)
+    return result
+
+
+def clean_python() -> tuple[str, str]:
+    """A virtual environment with only the package and its runtime dependencies, so that
+    development tools installed beside httpx do not distort the import times."""
+    folder = Path(tempfile.mkdtemp(prefix="cubicasa-bench-venv-"))
+    uv = os.environ.get("UV") or "uv"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UV_")} | {"UV_NO_CONFIG": "1"}
+    try:
+        subprocess.run(
+            [uv, "venv", "-q", "--python", sys.executable, str(folder)], check=True, env=env
+        )
+        python = str(folder / "bin" / "python")
+        subprocess.run(
+            [uv, "pip", "install", "-q", "--python", python, str(ROOT)], check=True, env=env
+        )
+        return python, "clean venv (runtime dependencies only)"
+    except (OSError, subprocess.CalledProcessError):
+        return sys.executable, "development venv (a clean one could not be made)"
+
+
+def import_times(python: str) -> tuple[dict[str, Any], bool]:
+    def once(module: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([python, "-c", f"import {module}"], check=True)
+        return time.perf_counter() - started
+
+    once("cubicasa")
+    once("httpx")
+    ours, theirs = [], []
+    for _ in range(15):
+        theirs.append(once("httpx"))
+        ours.append(once("cubicasa"))
+    result = summary([a / b for a, b in zip(ours, theirs, strict=True)])
+    result["cubicasa_ms"] = round(statistics.median(ours) * 1000, 1)
+    result["httpx_ms"] = round(statistics.median(theirs) * 1000, 1)
+    probe = "import sys, cubicasa; print('pydantic' in sys.modules)"
+    pulls = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
+    return result, pulls.stdout.strip() == "True"
+
+
+def met(key: str, value: Any) -> bool | None:
+    kind, target = TARGETS[key]
+    if kind == "<=":
+        return bool(value <= target)
+    if kind == ">=":
+        return bool(value >= target)
+    if kind == "==":
+        return bool(value == target)
+    return None
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    started = time.monotonic()
+    results: dict[str, Any] = {}
+    print("in-process overhead ...", flush=True)
+    results["overhead_ratio_inprocess"] = overhead_inprocess()
+    print("loopback overhead ...", flush=True)
+    results["overhead_ratio_loopback"] = overhead_loopback()
+    print("10,000-order walks ...", flush=True)
+    results["list_10k_speedup"], results["list_10k_items_per_s"] = list_walks()
+    print("256 MiB download ...", flush=True)
+    results["download_rss_growth_mib"] = download_rss()
+    print("import times ...", flush=True)
+    python, where = clean_python()
+    results["import_ratio"], pulls = import_times(python)
+    results["import_ratio"]["environment"] = where
+    results["import_pulls_pydantic"] = {"median": pulls, "spread": [pulls, pulls], "runs": 1}
+    for key, figure in results.items():
+        figure["target"] = " ".join(str(p) for p in TARGETS[key] if p is not None)
+        figure["met"] = met(key, figure["median"])
+    results["machine"] = {
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+    results["python"] = platform.python_version()
+    results["packages"] = {
+        name: metadata.version(name)
+        for name in ("cubicasa-integrate", "httpx", "attrs", "pydantic")
+    }
+    results["seconds"] = round(time.monotonic() - started, 1)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(table(results))
+    return 0
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [
+        "| figure | median | spread (min-max) | target | met |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for key in TARGETS:
+        figure = results[key]
+        low, high = figure["spread"]
+        state = {True: "yes", False: "NO", None: "-"}[figure["met"]]
+        lines.append(
+            f"| `{key}` | {figure['median']} | {low} - {high} | {figure['target']} | {state} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
