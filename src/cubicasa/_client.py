@@ -114,6 +114,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _retries(max_retries: Any) -> int:
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+        raise CubiCasaError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+    return max_retries
+
+
 def _generated_client(base_url: httpx.URL) -> Any:
     """The generated client the generated functions expect (imported on first construction)."""
     from cubicasa_api import Client
@@ -145,12 +151,10 @@ class _Settings:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
     ) -> None:
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise CubiCasaError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.api_key = _resolve_api_key(api_key)
         self.base_url = _resolve_base_url(base_url)
         self.timeout = _timeout(timeout)
-        self.max_retries = max_retries
+        self.max_retries = _retries(max_retries)
         self.headers = {
             "User-Agent": f"cubicasa-integrate/{__version__} httpx/{httpx.__version__}",
             "Accept": "application/json",
@@ -159,6 +163,16 @@ class _Settings:
         if any(name.lower() == "api-key" for name in self.headers):
             raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
         _enable_debug_logging_from_env()
+
+    def copy(self, timeout: Any = _UNCHANGED, max_retries: Any = _UNCHANGED) -> _Settings:
+        """These settings with another timeout and/or retry count (for `with_options`)."""
+        settings = object.__new__(_Settings)
+        settings.__dict__.update(self.__dict__)
+        if timeout is not _UNCHANGED:
+            settings.timeout = _timeout(timeout)
+        if max_retries is not _UNCHANGED:
+            settings.max_retries = _retries(max_retries)
+        return settings
 
     def describe(self, name: str) -> str:
         return f"{name}(base_url={str(self.base_url)!r}, max_retries={self.max_retries})"
@@ -267,15 +281,7 @@ class CubiCasa:
         """A client like this one, sharing its connections, with another timeout or retry count:
         `client.with_options(timeout=300).orders.get_combined_pdf(order_id)`."""
         copy = object.__new__(CubiCasa)
-        settings = object.__new__(_Settings)
-        settings.__dict__.update(self._settings.__dict__)
-        if timeout is not _UNCHANGED:
-            settings.timeout = _timeout(timeout)
-        if max_retries is not _UNCHANGED:
-            if not isinstance(max_retries, int) or max_retries < 0:
-                raise CubiCasaError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-            settings.max_retries = max_retries
-        copy._settings = settings
+        copy._settings = self._settings.copy(timeout, max_retries)
         copy._setup(self._inner, self._stats, owns_transport=False)
         return copy
 
@@ -422,15 +428,7 @@ class AsyncCubiCasa:
     ) -> AsyncCubiCasa:
         """A client like this one, sharing its connections, with another timeout or retry count."""
         copy = object.__new__(AsyncCubiCasa)
-        settings = object.__new__(_Settings)
-        settings.__dict__.update(self._settings.__dict__)
-        if timeout is not _UNCHANGED:
-            settings.timeout = _timeout(timeout)
-        if max_retries is not _UNCHANGED:
-            if not isinstance(max_retries, int) or max_retries < 0:
-                raise CubiCasaError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-            settings.max_retries = max_retries
-        copy._settings = settings
+        copy._settings = self._settings.copy(timeout, max_retries)
         copy._setup(self._inner, self._stats, owns_transport=False)
         return copy
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cubicasa_api.models import OrderPreferences
 from cubicasa_api.types import UNSET, Unset
+
+from ..pagination import AsyncPager, Page, Pager
 
 if TYPE_CHECKING:
     from .._client import AsyncCubiCasa, CubiCasa
@@ -20,12 +23,62 @@ class Resource:
     def __init__(self, client: CubiCasa) -> None:
         self._client = client
 
+    def _pager(
+        self,
+        endpoint: ModuleType,
+        page_model: Any,
+        page_size: int | None,
+        max_items: int | None,
+        concurrency: int | None,
+        **params: Any,
+    ) -> Pager[Any]:
+        """A pager over a list operation: each page is one generated call at the offset given."""
+
+        def fetch(offset: int, limit: int | None) -> Page[Any]:
+            page = self._client._call(
+                endpoint, page_model, offset=offset, limit=opt(limit), **params
+            )
+            return Page(page.items, page.pagination, offset)
+
+        return Pager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
+
 
 class AsyncResource:
     """An async resource: holds the client it sends through."""
 
     def __init__(self, client: AsyncCubiCasa) -> None:
         self._client = client
+
+    def _pager(
+        self,
+        endpoint: ModuleType,
+        page_model: Any,
+        page_size: int | None,
+        max_items: int | None,
+        concurrency: int | None,
+        **params: Any,
+    ) -> AsyncPager[Any]:
+        """The async twin of `Resource._pager`."""
+
+        async def fetch(offset: int, limit: int | None) -> Page[Any]:
+            page = await self._client._acall(
+                endpoint, page_model, offset=offset, limit=opt(limit), **params
+            )
+            return Page(page.items, page.pagination, offset)
+
+        return AsyncPager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._client._rate_limited,
+        )
 
 
 def opt(value: T | None) -> T | Unset:

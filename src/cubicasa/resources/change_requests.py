@@ -11,8 +11,8 @@ from cubicasa_api.api.change_requests import (
 )
 from cubicasa_api.models import ChangeRequest, ChangeRequestInput, ChangeRequestList
 
-from ..pagination import AsyncPager, Page, Pager
-from ._common import AsyncResource, Resource, ident, opt, strings
+from ..pagination import AsyncPager, Pager
+from ._common import AsyncResource, Resource, ident, strings
 
 
 def _body(text: str, img_urls: Sequence[str] | None) -> ChangeRequestInput:
@@ -54,22 +54,13 @@ class ChangeRequests(Resource):
         """
         order_id = ident("order_id", order_id)
 
-        def fetch(offset: int, limit: int | None) -> Page[ChangeRequest]:
-            page = self._client._call(
-                list_change_requests,
-                ChangeRequestList,
-                order_id=order_id,
-                offset=offset,
-                limit=opt(limit),
-            )
-            return Page(page.items, page.pagination, offset)
-
-        return Pager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
+        return self._pager(
+            list_change_requests,
+            ChangeRequestList,
+            page_size,
+            max_items,
+            concurrency,
+            order_id=order_id,
         )
 
     def get(self, order_id: str, change_request_id: str) -> ChangeRequest:
@@ -110,22 +101,13 @@ class AsyncChangeRequests(AsyncResource):
         """Every change request of an order. `GET /orders/{order_id}/change-requests`."""
         order_id = ident("order_id", order_id)
 
-        async def fetch(offset: int, limit: int | None) -> Page[ChangeRequest]:
-            page = await self._client._acall(
-                list_change_requests,
-                ChangeRequestList,
-                order_id=order_id,
-                offset=offset,
-                limit=opt(limit),
-            )
-            return Page(page.items, page.pagination, offset)
-
-        return AsyncPager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
+        return self._pager(
+            list_change_requests,
+            ChangeRequestList,
+            page_size,
+            max_items,
+            concurrency,
+            order_id=order_id,
         )
 
     async def get(self, order_id: str, change_request_id: str) -> ChangeRequest:

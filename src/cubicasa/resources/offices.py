@@ -5,8 +5,8 @@ from __future__ import annotations
 from cubicasa_api.api.offices import create_office, list_offices
 from cubicasa_api.models import Office, OfficeInput, OfficeList
 
-from ..pagination import AsyncPager, Page, Pager
-from ._common import AsyncResource, Resource, ident, opt
+from ..pagination import AsyncPager, Pager
+from ._common import AsyncResource, Resource, ident
 
 
 class Offices(Resource):
@@ -20,17 +20,7 @@ class Offices(Resource):
     ) -> Pager[Office]:
         """Every office, page by page. `GET /offices` (listOffices; INFERRED)."""
 
-        def fetch(offset: int, limit: int | None) -> Page[Office]:
-            page = self._client._call(list_offices, OfficeList, offset=offset, limit=opt(limit))
-            return Page(page.items, page.pagination, offset)
-
-        return Pager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
-        )
+        return self._pager(list_offices, OfficeList, page_size, max_items, concurrency)
 
     def create(self, *, name: str) -> Office:
         """Add an office. `POST /offices` (createOffice; INFERRED)."""
@@ -48,19 +38,7 @@ class AsyncOffices(AsyncResource):
     ) -> AsyncPager[Office]:
         """Every office. `GET /offices` (listOffices; INFERRED)."""
 
-        async def fetch(offset: int, limit: int | None) -> Page[Office]:
-            page = await self._client._acall(
-                list_offices, OfficeList, offset=offset, limit=opt(limit)
-            )
-            return Page(page.items, page.pagination, offset)
-
-        return AsyncPager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
-        )
+        return self._pager(list_offices, OfficeList, page_size, max_items, concurrency)
 
     async def create(self, *, name: str) -> Office:
         """Add an office (createOffice)."""

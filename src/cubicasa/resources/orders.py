@@ -26,7 +26,7 @@ from cubicasa_api.models import (
 )
 
 from .._download import Progress, adownload, download
-from ..pagination import AsyncPager, Page, Pager
+from ..pagination import AsyncPager, Pager
 from ._common import AsyncResource, Resource, ident, opt, preferences, strings
 from .change_requests import AsyncChangeRequests, ChangeRequests
 
@@ -76,18 +76,8 @@ class Orders(Resource):
         """
         statuses = _statuses(status)
 
-        def fetch(offset: int, limit: int | None) -> Page[Order]:
-            page = self._client._call(
-                list_orders, OrderList, offset=offset, limit=opt(limit), status=statuses
-            )
-            return Page(page.items, page.pagination, offset)
-
-        return Pager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
+        return self._pager(
+            list_orders, OrderList, page_size, max_items, concurrency, status=statuses
         )
 
     def get(self, order_id: str) -> Order:
@@ -196,18 +186,8 @@ class AsyncOrders(AsyncResource):
         """
         statuses = _statuses(status)
 
-        async def fetch(offset: int, limit: int | None) -> Page[Order]:
-            page = await self._client._acall(
-                list_orders, OrderList, offset=offset, limit=opt(limit), status=statuses
-            )
-            return Page(page.items, page.pagination, offset)
-
-        return AsyncPager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
+        return self._pager(
+            list_orders, OrderList, page_size, max_items, concurrency, status=statuses
         )
 
     async def get(self, order_id: str) -> Order:

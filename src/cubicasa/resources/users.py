@@ -23,7 +23,7 @@ from cubicasa_api.models import (
     UserUpdateInput,
 )
 
-from ..pagination import AsyncPager, Page, Pager
+from ..pagination import AsyncPager, Pager
 from ._common import AsyncResource, Resource, ident, opt
 
 ROLES = ", ".join(role.value for role in UserRole)
@@ -77,17 +77,7 @@ class Users(Resource):
     ) -> Pager[User]:
         """Every user of the company, page by page. `GET /users` (listUsers)."""
 
-        def fetch(offset: int, limit: int | None) -> Page[User]:
-            page = self._client._call(list_users, UserList, offset=offset, limit=opt(limit))
-            return Page(page.items, page.pagination, offset)
-
-        return Pager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
-        )
+        return self._pager(list_users, UserList, page_size, max_items, concurrency)
 
     def create(
         self,
@@ -160,17 +150,7 @@ class AsyncUsers(AsyncResource):
     ) -> AsyncPager[User]:
         """Every user of the company. `GET /users` (listUsers)."""
 
-        async def fetch(offset: int, limit: int | None) -> Page[User]:
-            page = await self._client._acall(list_users, UserList, offset=offset, limit=opt(limit))
-            return Page(page.items, page.pagination, offset)
-
-        return AsyncPager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
-        )
+        return self._pager(list_users, UserList, page_size, max_items, concurrency)
 
     async def create(
         self,
