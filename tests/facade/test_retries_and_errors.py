@@ -305,3 +305,47 @@ def test_webhook_update_warns_about_moved_to_failed(backends: Backends) -> None:
         result = client.webhooks.update(["https://x.test/h"], ["moved_to_failed"])
     assert result.webhook_triggers == ["moved_to_failed"]
     assert body_of(recorder.requests[0]) == stored
+
+
+def test_async_429_timeout_400_and_html_502(backends: Backends, sleeps: list[float]) -> None:
+    html = "<html><title>502 Bad Gateway</title></html>"
+    answers = {
+        "/orders/limited": scripted(
+            json_response({}, 429, {"Retry-After": "2"}), json_response(ORDER)
+        ),
+        "/orders/slow/post-purchase": lambda r: Slow(json_response(ORDER), 1.0),
+        "/orders/draft": lambda r: json_response(VALIDATION, 400),
+        "/orders/proxy": lambda r: httpx.Response(502, text=html),
+    }
+    client, recorder = backends.async_(
+        lambda r: answers[r.url.path.removeprefix("/api/integrate/v3")](r), timeout=0.2
+    )
+
+    async def main() -> None:
+        async with client:
+            assert (await client.orders.get("limited")).id == "o1"
+            with pytest.raises(cubicasa.APITimeoutError):
+                await client.orders.upgrade("slow", add_ons=["gla"])
+            with pytest.raises(cubicasa.BadRequestError) as bad:
+                await client.drafts.create(**DRAFT)
+            assert bad.value.errors[0] == ("body.street", "field required")
+            with pytest.raises(cubicasa.InternalServerError, match="502 Bad Gateway"):
+                await client.with_options(max_retries=0).orders.get("proxy")
+
+    run(main())
+    assert 2.0 in sleeps
+    assert recorder.paths.count("/orders/slow/post-purchase") == 1  # a POST is not repeated
+
+
+def test_async_refused_connection_is_retried(sleeps: list[float]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def main() -> None:
+        async with cubicasa.AsyncCubiCasa(api_key="k", base_url=f"http://127.0.0.1:{port}/v3") as c:
+            with pytest.raises(cubicasa.APIConnectionError):
+                await c.drafts.create(**DRAFT)
+
+    run(main())
+    assert len(sleeps) == 2
