@@ -93,6 +93,13 @@ def ident(name: str, value: str) -> str:
     return value
 
 
+def required_text(**fields: object) -> None:
+    """Each named field must be a non-empty string (the API's required body fields)."""
+    for name, value in fields.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} is required (a non-empty string), got {value!r}")
+
+
 def strings(name: str, values: Sequence[str] | None) -> list[str] | Unset:
     """A list of strings from a sequence (not a bare string, which would become its letters)."""
     if values is None:

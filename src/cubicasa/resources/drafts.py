@@ -8,7 +8,7 @@ from typing import Any
 from cubicasa_api.api.drafts import create_draft_order, delete_draft_order, update_draft_order
 from cubicasa_api.models import DraftOrderInput, Message, Order, OrderPreferences
 
-from ._common import AsyncResource, Resource, ident, opt, preferences, strings
+from ._common import AsyncResource, Resource, ident, opt, preferences, required_text, strings
 
 
 def _draft(
@@ -27,14 +27,7 @@ def _draft(
     add_ons: Sequence[str] | None,
     order_preferences: OrderPreferences | Mapping[str, Any] | None,
 ) -> DraftOrderInput:
-    for name, value in (
-        ("street", street),
-        ("city", city),
-        ("country", country),
-        ("owner_email", owner_email),
-    ):
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{name} is required (a non-empty string), got {value!r}")
+    required_text(street=street, city=city, country=country, owner_email=owner_email)
     return DraftOrderInput(
         street=street,
         city=city,

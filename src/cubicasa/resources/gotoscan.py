@@ -5,7 +5,7 @@ from __future__ import annotations
 from cubicasa_api.api.gotoscan import create_go_to_scan_order
 from cubicasa_api.models import GoToScanOrderInput, Order
 
-from ._common import AsyncResource, Resource, opt
+from ._common import AsyncResource, Resource, opt, required_text
 
 
 def _body(
@@ -15,10 +15,7 @@ def _body(
     owner_email: str,
     optional: dict[str, str | None],
 ) -> GoToScanOrderInput:
-    required = {"street": street, "city": city, "country": country, "owner_email": owner_email}
-    for name, value in required.items():
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{name} is required (a non-empty string), got {value!r}")
+    required_text(street=street, city=city, country=country, owner_email=owner_email)
     body = GoToScanOrderInput(street=street, city=city, country=country, owner_email=owner_email)
     for name, given in optional.items():
         setattr(body, name, opt(given))
