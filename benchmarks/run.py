@@ -158,7 +158,7 @@ def list_walks() -> tuple[dict[str, Any], dict[str, Any]]:
     with server("orders", "0.02") as origin:
         base = origin + BASE_PATH
         sequential, concurrent = [], []
-        for _ in range(5):  # the figure is noisy near its bar: five pairs, not three
+        for _ in range(7):  # the figure is noisy near its bar: seven pairs
             sequential.append(walk(base, None))
             concurrent.append(walk(base, 8))
     speedup = summary([s / c for s, c in zip(sequential, concurrent, strict=True)], 2)
@@ -251,24 +251,76 @@ def met(key: str, value: Any) -> bool | None:
     return None
 
 
+SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def _section(name: str) -> Callable[[Callable[[], dict[str, Any]]], Callable[[], dict[str, Any]]]:
+    def register(function: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        SECTIONS[name] = function
+        return function
+
+    return register
+
+
+@_section("inprocess")
+def _inprocess() -> dict[str, Any]:
+    return {"overhead_ratio_inprocess": overhead_inprocess()}
+
+
+@_section("loopback")
+def _loopback() -> dict[str, Any]:
+    return {"overhead_ratio_loopback": overhead_loopback()}
+
+
+@_section("lists")
+def _lists() -> dict[str, Any]:
+    speedup, rate = list_walks()
+    return {"list_10k_speedup": speedup, "list_10k_items_per_s": rate}
+
+
+@_section("download")
+def _download() -> dict[str, Any]:
+    return {"download_rss_growth_mib": download_rss()}
+
+
+@_section("imports")
+def _imports() -> dict[str, Any]:
+    python, where = clean_python()
+    ratio, pulls = import_times(python)
+    ratio["environment"] = where
+    return {
+        "import_ratio": ratio,
+        "import_pulls_pydantic": {"median": pulls, "spread": [pulls, pulls], "runs": 1},
+    }
+
+
+def run_section(name: str) -> dict[str, Any]:
+    """Each section in a fresh process, so that none measures what another left behind (heap,
+    threads, caches)."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__)), "--section", name],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark section {name} failed:\n{done.stdout}{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    if len(sys.argv) == 3 and sys.argv[1] == "--section":
+        print(json.dumps(SECTIONS[sys.argv[2]]()))
+        return 0
     started = time.monotonic()
     results: dict[str, Any] = {}
-    print("in-process overhead ...", flush=True)
-    results["overhead_ratio_inprocess"] = overhead_inprocess()
-    print("loopback overhead ...", flush=True)
-    results["overhead_ratio_loopback"] = overhead_loopback()
-    print("10,000-order walks ...", flush=True)
-    results["list_10k_speedup"], results["list_10k_items_per_s"] = list_walks()
-    print("256 MiB download ...", flush=True)
-    results["download_rss_growth_mib"] = download_rss()
-    print("import times ...", flush=True)
-    python, where = clean_python()
-    results["import_ratio"], pulls = import_times(python)
-    results["import_ratio"]["environment"] = where
-    results["import_pulls_pydantic"] = {"median": pulls, "spread": [pulls, pulls], "runs": 1}
-    for key, figure in results.items():
+    for name in SECTIONS:
+        print(f"{name} ...", flush=True)
+        results.update(run_section(name))
+    for key in TARGETS:
+        figure = results[key]
         figure["target"] = " ".join(str(p) for p in TARGETS[key] if p is not None)
         figure["met"] = met(key, figure["median"])
     results["machine"] = {

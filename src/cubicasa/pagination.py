@@ -3,8 +3,9 @@
 The next request always uses the server's `pagination.next_offset`: the docs show `next_offset`
 21 after a page of 20 (https://integrate.docs.cubi.casa/pagination-and-offset-1362311m0), so the
 offset is never computed. With `concurrency=N` later pages are fetched speculatively, at offsets
-guessed from the stride seen so far, and a page is used only when the previous page's
-`next_offset` names its offset: the items are exactly those of the sequential walk, in order.
+guessed from the stride seen so far (and, for the second page, at both `limit` and `limit + 1`
+while the first is in flight), and a page is used only when the previous page's `next_offset`
+names its offset: the items are exactly those of the sequential walk, in order.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # imported where used, to keep `import cubicasa` light
 __all__ = ["AsyncPager", "Page", "Pager"]
 
 T = TypeVar("T")
+DEFAULT_LIMIT = 20  # the documented default page size
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class _Walk:
     """The decisions of a walk, shared by both pagers: which offset is next, whether the chain
     holds, what to fetch ahead. It does no I/O."""
 
-    def __init__(self, max_items: int | None, concurrency: int | None) -> None:
+    def __init__(
+        self, max_items: int | None, concurrency: int | None, page_size: int | None = None
+    ) -> None:
         if max_items is not None and max_items < 0:
             raise ValueError(f"max_items must be >= 0, got {max_items}")
         if concurrency is not None and concurrency < 1:
@@ -67,6 +71,7 @@ class _Walk:
         self.sequential = self.concurrency == 1
         self.rate_limited_seen = 0
         self.page_size_seen = 1
+        self.page_size = page_size
 
     def speculating(self) -> bool:
         """Whether pages are fetched ahead (a method: the answer changes as the walk goes)."""
@@ -109,6 +114,15 @@ class _Walk:
         self.offset = following
         self.page_size_seen = len(page.items)
         return items
+
+    def first_guesses(self) -> list[int]:
+        """Offsets of the second page worth fetching with the first, before any stride is seen:
+        `limit` and `limit + 1`, the two arithmetics the docs support (the default limit is 20).
+        The chain check keeps the right one; the other is one wasted request."""
+        limit = self.page_size or DEFAULT_LIMIT
+        if self.sequential or (self.max_items is not None and self.max_items <= limit):
+            return []
+        return [limit, limit + 1]
 
     def ahead(self, pending: set[int]) -> list[int]:
         """Offsets worth fetching now besides `self.offset`, in order."""
@@ -159,7 +173,7 @@ class Pager(Generic[T]):
 
     def pages(self) -> Iterator[Page[T]]:
         """Yield each page (items cut to `max_items`), fetching ahead when `concurrency` > 1."""
-        walk = _Walk(self._max_items, self._concurrency)
+        walk = _Walk(self._max_items, self._concurrency, self._page_size)
         walk.rate_limited_seen = self._rate_limited()
         if walk.max_items == 0:
             return
@@ -173,6 +187,8 @@ class Pager(Generic[T]):
 
         pool = ThreadPoolExecutor(walk.concurrency, thread_name_prefix="cubicasa-pager")
         pending: dict[int, Future[Page[T]]] = {}
+        for guess in walk.first_guesses():
+            pending[guess] = pool.submit(self._fetch, guess, self._page_size)
         try:
             while not walk.done:
                 offset = walk.offset
@@ -240,11 +256,13 @@ class AsyncPager(Generic[T]):
         """Yield each page (items cut to `max_items`), fetching ahead when `concurrency` > 1."""
         import asyncio
 
-        walk = _Walk(self._max_items, self._concurrency)
+        walk = _Walk(self._max_items, self._concurrency, self._page_size)
         walk.rate_limited_seen = self._rate_limited()
         if walk.max_items == 0:
             return
         pending: dict[int, asyncio.Task[Page[T]]] = {}
+        for guess in walk.first_guesses():
+            pending[guess] = asyncio.ensure_future(self._fetch(guess, self._page_size))
         try:
             while not walk.done:
                 offset = walk.offset

@@ -251,3 +251,32 @@ def test_status_must_be_strings() -> None:
 
     with CubiCasa(api_key="k") as client, pytest.raises(TypeError, match="status"):
         client.orders.list(status=[1, 2])  # type: ignore[list-item]
+
+
+def test_the_second_page_is_fetched_while_the_first_is_in_flight(backends: Backends) -> None:
+    inner = catalogue(100, DOCS_ARITHMETIC)
+    first_done = threading.Event()
+    seen_before_first_answer: list[str] = []
+
+    def handle(request: httpx.Request) -> Any:
+        offset = request.url.params.get("offset", "0")
+        if offset == "0":
+            time.sleep(0.2)
+            first_done.set()
+        elif not first_done.is_set():
+            seen_before_first_answer.append(offset)
+        return inner(request)
+
+    client, recorder = backends.sync(handle)
+    ids = [o.id for o in client.orders.list(page_size=20, concurrency=4)]
+    assert ids == [f"order-{n}" for n in range(100)]
+    # Both arithmetics the docs allow were tried for page 2 at once; the chain kept offset 21.
+    assert sorted(seen_before_first_answer) == ["20", "21"]
+    offsets = [r.url.params.get("offset") for r in recorder.requests]
+    assert offsets.count("20") == 1  # the one wasted request
+
+
+def test_no_guesses_when_max_items_fits_the_first_page(backends: Backends) -> None:
+    client, recorder = backends.sync(catalogue(100, DOCS_ARITHMETIC))
+    assert len(list(client.orders.list(page_size=20, max_items=15, concurrency=4))) == 15
+    assert len(recorder.requests) == 1
