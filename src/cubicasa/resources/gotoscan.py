@@ -9,17 +9,16 @@ from ._common import AsyncResource, Resource, opt, required_text
 
 
 def _body(
-    street: str,
-    city: str,
-    country: str,
-    owner_email: str,
-    optional: dict[str, str | None],
+    street: str, city: str, country: str, owner_email: str, **optional: str | None
 ) -> GoToScanOrderInput:
     required_text(street=street, city=city, country=country, owner_email=owner_email)
-    body = GoToScanOrderInput(street=street, city=city, country=country, owner_email=owner_email)
-    for name, given in optional.items():
-        setattr(body, name, opt(given))
-    return body
+    return GoToScanOrderInput(
+        street=street,
+        city=city,
+        country=country,
+        owner_email=owner_email,
+        **{name: opt(given) for name, given in optional.items()},
+    )
 
 
 class GoToScan(Resource):
@@ -48,15 +47,11 @@ class GoToScan(Resource):
             client_name: the name shown to the person who scans.
             priority: turnaround, e.g. "regular", "fast", "ultrafast".
         """
-        optional = {
-            "suite": suite,
-            "state": state,
-            "postal_code": postal_code,
-            "external_id": external_id,
-            "client_name": client_name,
-            "priority": priority,
-        }
-        body = _body(street, city, country, owner_email, optional)
+        body = _body(
+            street, city, country, owner_email, suite=suite, state=state,
+            postal_code=postal_code, external_id=external_id, client_name=client_name,
+            priority=priority,
+        )  # fmt: skip
         return self._client._call(create_go_to_scan_order, Order, body=body)
 
 
@@ -78,13 +73,9 @@ class AsyncGoToScan(AsyncResource):
         priority: str | None = None,
     ) -> Order:
         """Create a GoToScan order. `POST /orders/gotoscan` (createGoToScanOrder; INFERRED)."""
-        optional = {
-            "suite": suite,
-            "state": state,
-            "postal_code": postal_code,
-            "external_id": external_id,
-            "client_name": client_name,
-            "priority": priority,
-        }
-        body = _body(street, city, country, owner_email, optional)
+        body = _body(
+            street, city, country, owner_email, suite=suite, state=state,
+            postal_code=postal_code, external_id=external_id, client_name=client_name,
+            priority=priority,
+        )  # fmt: skip
         return await self._client._acall(create_go_to_scan_order, Order, body=body)

@@ -924,6 +924,3 @@ class FakeCubiCasa:
                 "text": "fix request text",
             }
         )
-
-
-Handler = Callable[..., FakeResponse]
