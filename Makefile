@@ -22,7 +22,7 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/python -m pip install --isolated --quiet --disable-pip-version-check uv
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python python3 --quiet
+	$(UV) sync --frozen --all-extras --python python3 --quiet
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
