@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cubicasa.testing import FakeCubiCasa, FakeServer
+from cubicasa.testing import FakeCubiCasa, FakeResponse, FakeServer
 from tests.conftest import SPEC_PATH
 
 pytestmark = pytest.mark.slow
@@ -77,12 +77,10 @@ def test_the_fake_conforms_to_the_spec(server: FakeServer) -> None:
 
 
 def test_a_broken_response_fails_the_contract(server: FakeServer) -> None:
-    def broken_company_info(**_: Any) -> Any:
-        from cubicasa.testing._fake import _json
+    def broken_company_info(store: Any, call: Any) -> FakeResponse:
+        return FakeResponse(200, b'{"profile": ["not", "an", "object"]}')
 
-        return _json(200, {"profile": ["not", "an", "object"]})
-
-    server.fake._op_company_info = broken_company_info  # type: ignore[method-assign]
+    server.fake._handlers["getCompanyInfo"] = broken_company_info
     done = schemathesis(server.base_url, "--include-operation-id", "getCompanyInfo")
     output = done.stdout + done.stderr
     assert done.returncode != 0
@@ -90,14 +88,14 @@ def test_a_broken_response_fails_the_contract(server: FakeServer) -> None:
 
 
 def test_a_wrong_content_type_fails_the_contract(server: FakeServer) -> None:
-    original = server.fake._op_company_package
+    original = server.fake._handlers["getCompanyPackage"]
 
-    def text_package(**kwargs: Any) -> Any:
-        answer = original(**kwargs)
+    def text_package(store: Any, call: Any) -> FakeResponse:
+        answer = original(store, call)
         answer.headers["Content-Type"] = "text/plain"
         return answer
 
-    server.fake._op_company_package = text_package  # type: ignore[method-assign]
+    server.fake._handlers["getCompanyPackage"] = text_package
     done = schemathesis(server.base_url, "--include-operation-id", "getCompanyPackage")
     assert done.returncode != 0
     assert "Undocumented Content-Type" in done.stdout + done.stderr

@@ -14,7 +14,11 @@ From a shell: `python -m cubicasa.testing serve --port 8080 --api-key KEY`. pyte
 (`cubicasa_fake`, `cubicasa_fake_server`, `cubicasa_client`) come with the package.
 """
 
-from ._fake import DEFAULT_API_KEY, FakeCubiCasa, FakeResponse, Fault, RecordedRequest, pdf_document
+from ._fake import DEFAULT_API_KEY, FakeCubiCasa
+from ._faults import Fault
+from ._http import FakeResponse
+from ._pdf import pdf_document
+from ._recording import RecordedRequest
 from ._server import FakeServer
 from ._webhooks import Delivery
 

@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from ._fake import BASE_PATH, MAX_BODY, FakeResponse
+from ._http import MAX_BODY, FakeResponse
+from ._routing import BASE_PATH
 
 if TYPE_CHECKING:
     from ._fake import FakeCubiCasa

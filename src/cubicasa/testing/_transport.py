@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 if TYPE_CHECKING:
-    from ._fake import FakeCubiCasa, FakeResponse
+    from ._fake import FakeCubiCasa
+    from ._http import FakeResponse
 
 
 class _Dropping(httpx.SyncByteStream, httpx.AsyncByteStream):

@@ -6,8 +6,11 @@ The tables below mirror the spec's request schemas; a test compares them, so the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
+
+from ._http import Invalid, Json
 
 Failure = dict[str, Any]
 
@@ -188,3 +191,24 @@ def validate(body: Any, schema: str) -> list[Failure]:
             if name not in spec.fields:
                 problems.append(failure([name], "extra fields not permitted", "value_error.extra"))
     return problems
+
+
+def read_body(body: bytes, schema: str, *, optional: bool = False) -> dict[str, Json]:
+    """The JSON object of a request body, checked against `schema`; `Invalid` (400) otherwise."""
+    if not body.strip():
+        if optional:
+            return {}
+        raise Invalid(
+            "body_params", [failure(["__root__"], "field required", "value_error.missing")]
+        )
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise Invalid(
+            "body_params", [failure(["__root__"], "Invalid JSON body", "value_error.jsondecode")]
+        ) from None
+    problems = validate(data, schema)
+    if problems:
+        raise Invalid("body_params", problems)
+    result: dict[str, Json] = data
+    return result
