@@ -18,8 +18,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ._client import _is_loopback
 from .errors import CubiCasaError
 
 if TYPE_CHECKING:
@@ -137,13 +138,24 @@ def webhook_url(base_url: str, secret: str) -> str:
     """
     if not isinstance(secret, str) or len(secret) < MIN_SECRET_CHARS:
         raise ValueError(f"the secret must be at least {MIN_SECRET_CHARS} characters")
-    parts = urlsplit(base_url)
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise ValueError(f"webhook URLs must be https:// (got {parts.scheme or 'no'} scheme)")
+    parts = require_https(base_url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != TOKEN_PARAM]
     query.append((TOKEN_PARAM, secret))
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def require_https(url: str) -> SplitResult:
+    """A webhook URL must be absolute https:// (plain http:// only to a loopback host): the URL
+    carries the token, which plain http shows to every hop on the way."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise ValueError(f"webhook URLs must be absolute https:// URLs, got {url[:60]!r}")
+    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname)):
+        raise ValueError(
+            f"webhook URLs must be https:// (got {parts.scheme or 'no'} scheme for host "
+            f"{parts.hostname!r}; plain http:// is allowed for a loopback host only)"
+        )
+    return parts
 
 
 def verify_token(request_url_or_token: str, secret: str) -> bool:

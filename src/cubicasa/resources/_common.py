@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,8 +18,16 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def _area(cls: type) -> str:
+    """`client.<area>` of a resource class, for pager reprs: AsyncOffices -> offices."""
+    name = cls.__name__.removeprefix("Async")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 class Resource:
     """A sync resource: holds the client it sends through."""
+
+    area = ""  # where the resource hangs on the client, when not its class name
 
     def __init__(self, client: CubiCasa) -> None:
         self._client = client
@@ -46,11 +55,15 @@ class Resource:
             max_items=max_items,
             concurrency=concurrency,
             rate_limited=self._client._rate_limited,
+            label=f"{self.area or _area(type(self))}.list",
+            params={k: v for k, v in params.items() if not isinstance(v, Unset)},
         )
 
 
 class AsyncResource:
     """An async resource: holds the client it sends through."""
+
+    area = ""
 
     def __init__(self, client: AsyncCubiCasa) -> None:
         self._client = client
@@ -78,6 +91,8 @@ class AsyncResource:
             max_items=max_items,
             concurrency=concurrency,
             rate_limited=self._client._rate_limited,
+            label=f"{self.area or _area(type(self))}.list",
+            params={k: v for k, v in params.items() if not isinstance(v, Unset)},
         )
 
 
@@ -86,27 +101,60 @@ def opt(value: T | None) -> T | Unset:
     return UNSET if value is None else value
 
 
+def text(name: str, value: object) -> str:
+    """A required string argument: TypeError for another type, ValueError when empty."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__} {value!r}")
+    if not value.strip():
+        raise ValueError(f"{name} is required (a non-empty string), got {value!r}")
+    return value
+
+
 def ident(name: str, value: str) -> str:
     """A path identifier: a non-empty string (the generated code percent-encodes it)."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return value
+    return text(name, value)
 
 
 def required_text(**fields: object) -> None:
     """Each named field must be a non-empty string (the API's required body fields)."""
     for name, value in fields.items():
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{name} is required (a non-empty string), got {value!r}")
+        text(name, value)
+
+
+def optional_text(name: str, value: object) -> str | Unset:
+    """An optional string argument: None leaves it out; another type is a TypeError."""
+    if value is None:
+        return UNSET
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, got {type(value).__name__} {value!r}")
+    return value
+
+
+def number(name: str, value: object, low: float, high: float) -> float | Unset:
+    """An optional number within [low, high]: a bool or a string is a TypeError."""
+    if value is None:
+        return UNSET
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number or None, got {type(value).__name__} {value!r}")
+    if not low <= value <= high:  # also refuses NaN
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+    return value
 
 
 def strings(name: str, values: Sequence[str] | None) -> list[str] | Unset:
-    """A list of strings from a sequence (not a bare string, which would become its letters)."""
+    """A list of non-empty strings from a sequence (not a bare string, which would become its
+    letters)."""
     if values is None:
         return UNSET
-    if isinstance(values, str | bytes) or not all(isinstance(v, str) for v in values):
-        raise TypeError(f"{name} must be a list of strings, got {values!r}")
-    return list(values)
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence | set | frozenset):
+        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__} {values!r}")
+    listed = list(values)
+    wrong = [v for v in listed if not isinstance(v, str)]
+    if wrong:
+        raise TypeError(f"{name} must be a list of strings, got {wrong[0]!r} in it")
+    if any(not v.strip() for v in listed):
+        raise ValueError(f"{name} must not hold an empty string, got {listed!r}")
+    return listed
 
 
 def preferences(value: OrderPreferences | Mapping[str, Any] | None) -> OrderPreferences | Unset:

@@ -12,17 +12,18 @@ from cubicasa_api.api.change_requests import (
 from cubicasa_api.models import ChangeRequest, ChangeRequestInput, ChangeRequestList
 
 from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, ident, strings
+from ._common import AsyncResource, Resource, ident, required_text, strings
 
 
 def _body(text: str, img_urls: Sequence[str] | None) -> ChangeRequestInput:
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("text must describe the fix (a non-empty string)")
+    required_text(text=text)  # what to fix
     return ChangeRequestInput(text=text, img_urls=strings("img_urls", img_urls))
 
 
 class ChangeRequests(Resource):
     """`client.orders.change_requests`: ask for a fix of a delivered floor plan."""
+
+    area = "orders.change_requests"
 
     def create(
         self, order_id: str, *, text: str, img_urls: Sequence[str] | None = None
@@ -81,6 +82,8 @@ class ChangeRequests(Resource):
 
 class AsyncChangeRequests(AsyncResource):
     """`client.orders.change_requests` of `AsyncCubiCasa`; see `ChangeRequests`."""
+
+    area = "orders.change_requests"
 
     async def create(
         self, order_id: str, *, text: str, img_urls: Sequence[str] | None = None

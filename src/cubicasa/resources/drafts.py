@@ -8,7 +8,16 @@ from typing import Any
 from cubicasa_api.api.drafts import create_draft_order, delete_draft_order, update_draft_order
 from cubicasa_api.models import DraftOrderInput, Message, Order, OrderPreferences
 
-from ._common import AsyncResource, Resource, ident, opt, preferences, required_text, strings
+from ._common import (
+    AsyncResource,
+    Resource,
+    ident,
+    number,
+    optional_text,
+    preferences,
+    required_text,
+    strings,
+)
 
 
 def _draft(
@@ -33,14 +42,14 @@ def _draft(
         city=city,
         country=country,
         owner_email=owner_email,
-        suite=opt(suite),
-        state=opt(state),
-        postal_code=opt(postal_code),
-        info=opt(info),
-        latitude=opt(latitude),
-        longitude=opt(longitude),
-        external_id=opt(external_id),
-        package_type=opt(package_type),
+        suite=optional_text("suite", suite),
+        state=optional_text("state", state),
+        postal_code=optional_text("postal_code", postal_code),
+        info=optional_text("info", info),
+        latitude=number("latitude", latitude, -90, 90),
+        longitude=number("longitude", longitude, -180, 180),
+        external_id=optional_text("external_id", external_id),
+        package_type=optional_text("package_type", package_type),
         add_ons=strings("add_ons", add_ons),
         order_preferences=preferences(order_preferences),
     )

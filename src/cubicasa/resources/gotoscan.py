@@ -5,7 +5,7 @@ from __future__ import annotations
 from cubicasa_api.api.gotoscan import create_go_to_scan_order
 from cubicasa_api.models import GoToScanOrderInput, Order
 
-from ._common import AsyncResource, Resource, opt, required_text
+from ._common import AsyncResource, Resource, optional_text, required_text
 
 
 def _body(
@@ -17,7 +17,7 @@ def _body(
         city=city,
         country=country,
         owner_email=owner_email,
-        **{name: opt(given) for name, given in optional.items()},
+        **{name: optional_text(name, given) for name, given in optional.items()},
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,41 @@ from cubicasa_api.models import (
 
 from .._download import Progress, adownload, download
 from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, ident, opt, preferences, strings
+from ._common import AsyncResource, Resource, ident, optional_text, preferences, strings, text
 from .change_requests import AsyncChangeRequests, ChangeRequests
+
+# The documented order statuses (https://integrate.docs.cubi.casa/about-webhooks-1362318m0).
+# The list is open, so another value is still sent, with a warning: a typo filters out everything.
+STATUSES = ("New", "Draft", "Pending", "Ready", "Fixing")
 
 
 def _statuses(status: str | Sequence[str] | None) -> builtins.list[str] | Any:
-    return strings("status", [status] if isinstance(status, str) else status)
+    statuses = strings("status", [status] if isinstance(status, str) else status)
+    unknown = [s for s in statuses or () if s not in STATUSES]
+    if unknown:
+        warnings.warn(
+            f"order status {', '.join(map(repr, unknown))} is not one CubiCasa documents "
+            f"({', '.join(STATUSES)}); sent anyway, but a typo matches no order",
+            UserWarning,
+            stacklevel=3,
+        )
+    return statuses
 
 
 def _upgrade_body(package_type: str | None, add_ons: Sequence[str]) -> UpgradeOrderInput:
     # package_type None is sent as null: "keep the current package" (documented).
+    if package_type is not None:
+        text("package_type", package_type)
     return UpgradeOrderInput(package_type=package_type, add_ons=strings("add_ons", add_ons))
+
+
+def _download_args(path: object, progress: object) -> None:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__} {path!r}")
+    if not str(os.fspath(path)).strip():
+        raise ValueError("path must name a file, got an empty path")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
 
 
 def _pdf_request(order_id: str) -> dict[str, Any]:
@@ -133,7 +158,9 @@ class Orders(Resource):
 
         `POST /orders/{order_id}/redraw` (createRedrawOrder).
         """
-        body = RedrawOrderInput(info=opt(info), order_preferences=preferences(order_preferences))
+        body = RedrawOrderInput(
+            info=optional_text("info", info), order_preferences=preferences(order_preferences)
+        )
         return self._client._call(
             create_redraw_order, Order, order_id=ident("order_id", order_id), body=body
         )
@@ -163,6 +190,7 @@ class Orders(Resource):
         Returns:
             `path`, as a `Path`.
         """
+        _download_args(path, progress)
         return download(self._client._http, _pdf_request(order_id), path, progress)
 
 
@@ -223,7 +251,9 @@ class AsyncOrders(AsyncResource):
         order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
     ) -> Order:
         """Create a redraw order. `POST /orders/{order_id}/redraw` (createRedrawOrder; INFERRED)."""
-        body = RedrawOrderInput(info=opt(info), order_preferences=preferences(order_preferences))
+        body = RedrawOrderInput(
+            info=optional_text("info", info), order_preferences=preferences(order_preferences)
+        )
         return await self._client._acall(
             create_redraw_order, Order, order_id=ident("order_id", order_id), body=body
         )
@@ -238,4 +268,5 @@ class AsyncOrders(AsyncResource):
         self, order_id: str, path: str | os.PathLike[str], *, progress: Progress | None = None
     ) -> Path:
         """Stream the combined PDF to `path`; see `Orders.download_combined_pdf`."""
+        _download_args(path, progress)
         return await adownload(self._client._http, _pdf_request(order_id), path, progress)

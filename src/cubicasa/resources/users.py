@@ -24,7 +24,7 @@ from cubicasa_api.models import (
 )
 
 from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, ident, opt
+from ._common import AsyncResource, Resource, ident, opt, optional_text
 
 ROLES = ", ".join(role.value for role in UserRole)
 
@@ -32,6 +32,8 @@ ROLES = ", ".join(role.value for role in UserRole)
 def _role(role: str | UserRole | None) -> UserRole | None:
     if role is None:
         return None
+    if not isinstance(role, str):  # a UserRole is a str too
+        raise TypeError(f"role must be a str or UserRole, got {type(role).__name__} {role!r}")
     try:
         return UserRole(role)
     except ValueError:
@@ -42,9 +44,13 @@ def _new_user(
     email: str, role: str | UserRole, office_id: str | None, password: str | None
 ) -> UserInput:
     checked = _role(role)
-    assert checked is not None
+    if checked is None:
+        raise ValueError(f"role is required: one of {ROLES}")
     return UserInput(
-        email=ident("email", email), role=checked, office_id=opt(office_id), password=opt(password)
+        email=ident("email", email),
+        role=checked,
+        office_id=optional_text("office_id", office_id),
+        password=optional_text("password", password),
     )
 
 
@@ -54,7 +60,10 @@ def _update(
     if name is None and surname is None and role is None and office_id is None:
         raise ValueError("nothing to update: give name, surname, role or office_id")
     return UserUpdateInput(
-        name=opt(name), surname=opt(surname), role=opt(_role(role)), office_id=opt(office_id)
+        name=optional_text("name", name),
+        surname=optional_text("surname", surname),
+        role=opt(_role(role)),
+        office_id=optional_text("office_id", office_id),
     )
 
 

@@ -20,9 +20,10 @@ def _config(urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfigInput:
     trigger_list = strings("triggers", triggers)
     assert isinstance(url_list, list)
     assert isinstance(trigger_list, list)
+    from ..webhooks import require_https
+
     for url in url_list:
-        if not url.startswith(("https://", "http://")):
-            raise ValueError(f"webhook URL must be absolute http(s), got {url!r}")
+        require_https(url)
     unknown = [t for t in trigger_list if t not in TRIGGERS]
     if unknown:
         raise ValueError(f"unknown webhook trigger(s) {unknown}; known: {', '.join(TRIGGERS)}")
@@ -51,7 +52,9 @@ class Webhooks(Resource):
                 (and moved_to_failed, documented as not supported yet: a warning is issued).
 
         Raises:
-            ValueError: an unknown trigger or a relative URL (checked before sending).
+            ValueError: an unknown trigger, a relative URL, or plain http:// to a host that is not
+                loopback (checked before sending).
+            TypeError: `urls` or `triggers` is not a list of strings.
         """
         return self._client._call(
             update_company_webhooks, WebhookConfig, body=_config(urls, triggers)
