@@ -64,7 +64,7 @@ api-diff: install ## Compare the API and spec with the last release on the index
 bump: install ## Write the version api-diff requires and prepend its changelog to CHANGELOG.md
 	$(PY) scripts/release.py bump
 
-index-start: install ## Start the local package index (127.0.0.1:$$INDEX_PORT, default 8765)
+index-start: install ## Start the local package index on 127.0.0.1, port INDEX_PORT (default 8765)
 	$(PY) scripts/release.py index-start
 
 index-stop: $(VENV)/.installed ## Stop the local package index

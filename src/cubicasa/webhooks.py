@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_INT_DIGITS = 4300
 TOKEN_PARAM = "token"  # noqa: S105 - the name of a query parameter
 SECRET_ENV = "CUBICASA_WEBHOOK_SECRET"  # noqa: S105 - an environment variable name
 MIN_SECRET_CHARS = 16
@@ -70,6 +71,20 @@ def _prefix(text: str) -> str:
     return repr(flat[:_PREFIX_CHARS] + ("..." if len(flat) > _PREFIX_CHARS else ""))
 
 
+class _IntegerTooLarge(Exception):
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _bounded_int(literal: str) -> int:
+    """JSON integers are parsed only up to MAX_INT_DIGITS digits (Python's own default limit):
+    a longer one is a payload error that says so, and cannot cost quadratic time."""
+    digits = len(literal.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _IntegerTooLarge(digits)
+    return int(literal)
+
+
 def parse_order_status(body: bytes | str) -> OrderStatusEvent:
     """Parse and validate an order-status webhook body.
 
@@ -77,8 +92,9 @@ def parse_order_status(body: bytes | str) -> OrderStatusEvent:
     accepted and kept (`event.model_extra`).
 
     Raises:
-        WebhookPayloadError: not JSON, not an object, a missing or mistyped field, or a body over
-            1 MiB. Nothing else is raised, whatever the input.
+        WebhookPayloadError: not JSON, not an object, a missing or mistyped field, a body over
+            1 MiB, a lone surrogate (raw or escaped), or an integer of more than 4300 digits.
+            Nothing else is raised, whatever the input.
     """
     from pydantic import ValidationError
 
@@ -96,19 +112,38 @@ def parse_order_status(body: bytes | str) -> OrderStatusEvent:
             ) from None
     elif isinstance(body, str):
         text = body
-        if (
-            len(text) > MAX_BODY_BYTES
-            or len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES
-        ):
+        try:  # a str that came off the wire holds no lone surrogate; one cannot be sent on
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError as exc:
+            raise WebhookPayloadError(
+                f"body is not valid Unicode (a lone surrogate at character {exc.start})"
+            ) from None
+        if size > MAX_BODY_BYTES:
             raise WebhookPayloadError("body is over the 1 MiB limit")
     else:
         raise WebhookPayloadError(f"body must be bytes or str, got {type(body).__name__}")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int)
+    except _IntegerTooLarge as exc:
+        raise WebhookPayloadError(
+            f"body holds an integer of {exc.digits} digits, too large "
+            f"(at most {MAX_INT_DIGITS}); it starts {_prefix(text)}"
+        ) from None
     except (ValueError, RecursionError) as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        if isinstance(exc, json.JSONDecodeError):
+            reason = exc.msg
+        else:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise WebhookPayloadError(
             f"body is not JSON ({reason}); it starts {_prefix(text)}"
+        ) from None
+    try:  # JSON may spell a lone surrogate as an escape ("\ud800"): as unusable as a raw one
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise WebhookPayloadError("body is not JSON (nested too deeply)") from None
+    except UnicodeEncodeError:
+        raise WebhookPayloadError(
+            "body is not valid Unicode (a string holds a lone surrogate, \\ud800 to \\udfff)"
         ) from None
     if not isinstance(data, dict):
         raise WebhookPayloadError(f"body must be a JSON object, got {type(data).__name__}")
@@ -170,7 +205,10 @@ def verify_token(request_url_or_token: str, secret: str) -> bool:
         if len(values) != 1:
             return False
         candidate = values[0]
-    return hmac.compare_digest(candidate.encode("utf-8"), secret.encode("utf-8"))
+    # surrogatepass: a URL holding a lone surrogate is a mismatch, not a UnicodeEncodeError.
+    return hmac.compare_digest(
+        candidate.encode("utf-8", "surrogatepass"), secret.encode("utf-8", "surrogatepass")
+    )
 
 
 class RecentEvents:
