@@ -102,6 +102,24 @@ CASES: list[tuple[str, Callable[[Any], Any], type[Exception], str]] = [
     ("upgrade add_ons int", lambda c: c.orders.upgrade("o", add_ons=[1]), TypeError, "add_ons"),
     ("redraw info int", lambda c: c.orders.redraw("o", info=1), TypeError, "info"),
     (
+        "redeliver prefs style str",
+        lambda c: c.orders.redeliver("o", order_preferences={"style_2d": "abc"}),
+        TypeError,
+        "order_preferences",
+    ),
+    (
+        "redraw prefs style int",
+        lambda c: c.orders.redraw("o", order_preferences={"style_3d": 5}),
+        TypeError,
+        "order_preferences",
+    ),
+    (
+        "draft prefs key int",
+        lambda c: c.drafts.create(**ADDRESS, order_preferences={1: {}}),
+        TypeError,
+        "order_preferences",
+    ),
+    (
         "redeliver prefs",
         lambda c: c.orders.redeliver("o", order_preferences=1),
         TypeError,

@@ -164,5 +164,16 @@ def preferences(value: OrderPreferences | Mapping[str, Any] | None) -> OrderPref
     if isinstance(value, OrderPreferences):
         return value
     if isinstance(value, Mapping):
-        return OrderPreferences.from_dict(dict(value))
+        wrong = [k for k in value if not isinstance(k, str)]
+        objects = ("style_2d", "style_3d")
+        wrong += [k for k in objects if k in value and not isinstance(value[k], Mapping)]
+        if wrong:
+            raise TypeError(
+                f"order_preferences must map field names to the API's JSON values (an object for "
+                f"style_2d and style_3d), got {wrong[0]!r}: {value.get(wrong[0])!r}"
+            )
+        try:
+            return OrderPreferences.from_dict(dict(value))
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise TypeError(f"order_preferences is not shaped like the API's JSON: {exc}") from None
     raise TypeError(f"order_preferences must be OrderPreferences or a mapping, got {value!r}")
