@@ -27,6 +27,7 @@ from openapi_spec_validator import validate
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "cubicasa-integrate-v3.yaml"
 CONFIG = ROOT / "openapi" / "openapi-python-client.yaml"
+TEMPLATES = ROOT / "openapi" / "templates"
 GENERATED = ROOT / "generated"
 PACKAGES = ("cubicasa_api", "cubicasa_webhook_models")
 GENERATORS = ("openapi-python-client", "datamodel-code-generator", "ruff")
@@ -72,6 +73,8 @@ def generate_into(out: Path) -> None:
         str(CONFIG),
         "--meta",
         "none",
+        "--custom-template-path",
+        str(TEMPLATES),
         "--output-path",
         str(api),
         "--fail-on-warning",
@@ -132,6 +135,10 @@ def stamp() -> str:
         f"spec {SPEC_NAME} sha256:{_sha256(SPEC)}",
         f"config openapi/openapi-python-client.yaml sha256:{_sha256(CONFIG)}",
         f"script scripts/generate.py sha256:{_sha256(Path(__file__))}",
+    ]
+    lines += [
+        f"template openapi/templates/{path.name} sha256:{_sha256(path)}"
+        for path in sorted(TEMPLATES.glob("*.jinja"))
     ]
     lines += [f"{tool}=={importlib.metadata.version(tool)}" for tool in GENERATORS]
     return "\n".join(lines) + "\n"

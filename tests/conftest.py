@@ -62,3 +62,40 @@ def local_server() -> Iterator[Callable[[Handler], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def order_json(order_id: str = "o1", status: str = "Ready", **info: Any) -> dict[str, Any]:
+    """An order as listOrders sends it: every field the spec requires (the docs' upgradeOrder
+    example and a third-party address), `info` keys overridable, no `delivery_assets`."""
+    return {
+        "id": order_id,
+        "info": {
+            "status": status,
+            "created_by": "manager@cubicasa.com",
+            "location": "121 North Washington Avenue Cubi suite Minneapolis",
+            "order_type": "vbim",
+            "first_delivered_at": None,
+            "created_at": 1716238626.904049,
+            "is_scan_order": True,
+            "total_scanned_area": 0,
+            "go2scan": None,
+            "external_id": "EXT10005",
+            "add_info": "",
+            "style_template": None,
+            "product": {
+                "add_ons": ["gla"],
+                "over_limits": [],
+                "package_type": "plus",
+                "purchasable_add_ons": ["3d_cad_files"],
+            },
+            **info,
+        },
+        "address": {
+            "full_address": "521 Brightfield Road, Lutherville Timonium, MD 21093",
+            "street": "Brightfield Road",
+            "city": "Lutherville Timonium",
+            "state": "Maryland",
+            "postalCode": "21093",
+            "country": "United States",
+        },
+    }

@@ -3,9 +3,9 @@
 
 """Contains some shared types for properties"""
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
@@ -44,6 +44,84 @@ class File:
 T = TypeVar("T")
 
 
+class ShapeError(ValueError):
+    """A response body that does not fit its model: a required field missing or of the wrong JSON
+    type. `pointer` is the JSON Pointer of the field; `operation` the operationId, once known."""
+
+    def __init__(self, problem: str, *where: str | int) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.where: list[str | int] = list(where)
+        self.operation: str | None = None
+
+    def inside(self, *where: str | int) -> "ShapeError":
+        """The same error, seen from the object that holds the field."""
+        self.where[:0] = where
+        return self
+
+    @property
+    def pointer(self) -> str:
+        return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in self.where)
+
+    def __str__(self) -> str:
+        prefix = f"{self.operation}: " if self.operation else ""
+        return f"{prefix}{self.pointer or 'the body'} {self.problem}"
+
+
+_JSON_KINDS = {str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+_JSON_KINDS.update({list: "an array", dict: "an object", type(None): "null"})
+
+
+def wrong_type(key: str, value: object, expected: str) -> ShapeError:
+    """The error for a required field `key` that is missing or not of the `expected` JSON type."""
+    if value is UNSET:
+        return ShapeError("is missing", key)
+    return ShapeError(f"is {_kind(value)}, expected {expected}", key)
+
+
+def _kind(value: object) -> str:
+    return _JSON_KINDS.get(type(value), type(value).__name__)
+
+
+def as_object(value: object) -> Mapping[str, Any]:
+    """A model's input that is not a dict: any mapping, or an empty array (how some serializers
+    write an empty object, seen on drafts' `listing_floorplans`), else a ShapeError."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, list) and not value:
+        return {}
+    raise ShapeError(f"is {_kind(value)}, expected an object")
+
+
+def failing_index(parse: Callable[[Any], object], items: list[Any]) -> int:
+    """The index of the first item `parse` rejects (only called once a list failed)."""
+    for index, item in enumerate(items):
+        try:
+            parse(item)
+        except ShapeError:
+            return index
+    return len(items)
+
+
+def model_repr(model: Any, fields: tuple[str, ...], defaulted: tuple[str, ...] = ()) -> str:
+    """`Name(field=value, ...)` with the fields that came: nothing unset, no empty default, and
+    the keys the spec does not describe by name."""
+    parts = []
+    for name in fields:
+        value = getattr(model, name)
+        if value is UNSET or (name in defaulted and _is_empty(value)):
+            continue
+        parts.append(f"{name}={value!r}")
+    extra = getattr(model, "additional_properties", None)
+    if extra:
+        parts.append(f"additional_keys={list(extra)!r}")
+    return f"{type(model).__name__}({', '.join(parts)})"
+
+
+def _is_empty(value: Any) -> bool:
+    return not (value.to_dict() if hasattr(value, "to_dict") else value)
+
+
 @define
 class Response(Generic[T]):
     """A response from an endpoint"""
@@ -54,4 +132,4 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "ShapeError", "Unset"]

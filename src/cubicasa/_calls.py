@@ -71,6 +71,10 @@ SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
 def shape_error(seen: list[httpx.Response], exc: Exception) -> Exception:
     if not seen:
         return exc  # raised before anything was sent: the caller's arguments, not the answer
+    from cubicasa_api.types import ShapeError  # here: import cubicasa stays light
+
+    if isinstance(exc, ShapeError):  # names the operation and the field: "getOrder: /id is null..."
+        return ResponseValidationError(seen[-1], str(exc))
     return ResponseValidationError(seen[-1], f"{type(exc).__name__}: {exc}")
 
 

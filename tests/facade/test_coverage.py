@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from cubicasa import AsyncCubiCasa, CubiCasa
+from tests.conftest import order_json
 from tests.facade.conftest import PREFIX, run
 from tests.spec.test_spec import operations
 
@@ -34,10 +35,22 @@ ARGUMENTS: dict[str, Any] = {
 }
 # Methods whose every argument is optional but that need one to do anything.
 EXTRA = {"users.update": {"name": "Linus"}}
+# One body that fits every response model (their required fields together).
 GENERIC = {
-    "id": "x",
+    **order_json("x"),
     "email": "a@b.test",
     "message": "ok",
+    "name": None,
+    "surname": None,
+    "role": "User",
+    "email_confirmed": True,
+    "created_at": 1748553783.0,
+    "img_urls": [],
+    "sent_at": 1748455764.159082,
+    "text": "fix request text",
+    "profile": {"name": "Agency", "email": None},
+    "webhook_urls": [],
+    "webhook_triggers": [],
     "pagination": {"has_more": False, "next_offset": None},
     "items": [],
 }

@@ -13,11 +13,12 @@ import pytest
 
 from cubicasa import PaginationError, RateLimitError
 from cubicasa.pagination import Page, Pager, _Walk
+from tests.conftest import order_json
 from tests.facade.conftest import Backends, json_response, page, run
 
 
 def order(n: int) -> dict[str, Any]:
-    return {"id": f"order-{n}", "info": {"status": "Ready"}}
+    return order_json(f"order-{n}")
 
 
 def catalogue(

@@ -10,7 +10,7 @@ import sys
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, order_json
 
 
 def _quick_start() -> str:
@@ -29,17 +29,14 @@ def test_the_quick_start_runs(local_server: Any) -> None:
         body = request.rfile.read(length) if length else b""
         seen.append((request.command, request.path, request.headers.get("api-key", "")))
         if request.command == "GET" and request.path.startswith("/api/integrate/v3/orders?"):
-            items = [{"id": f"order-{n}", "info": {"status": "Ready"}} for n in range(5)]
+            items = [order_json(f"order-{n}") for n in range(5)]
             answer: Any = {
                 "pagination": {"has_more": True, "limit": 20, "next_offset": 21},
                 "items": items,
             }
         elif request.command == "POST" and request.path == "/api/integrate/v3/orders/draft":
             sent = json.loads(body)
-            answer = {
-                "id": "draft-1",
-                "info": {"status": "Draft", "external_id": sent["external_id"]},
-            }
+            answer = order_json("draft-1", "Draft", external_id=sent["external_id"])
         else:
             answer = {"message": "not found"}
         data = json.dumps(answer).encode()

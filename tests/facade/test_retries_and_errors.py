@@ -12,9 +12,10 @@ import pytest
 
 import cubicasa
 from cubicasa import CubiCasa
+from tests.conftest import order_json
 from tests.facade.conftest import Backends, Slow, body_of, json_response, run
 
-ORDER = {"id": "o1", "info": {"status": "Ready"}}
+ORDER = order_json("o1")
 DRAFT = {"street": "615 Bourbon St", "city": "New Orleans", "country": "United States",
          "owner_email": "linus@computer.com"}  # fmt: skip
 
@@ -249,14 +250,13 @@ def test_async_errors_are_the_same(backends: Backends) -> None:
 
 
 def test_unknown_values_and_fields_reach_the_caller(backends: Backends) -> None:
-    body = {
-        "id": "o1",
-        "info": {"status": "Archived", "product": {"package_type": "gold"}},
-        "billing": {"currency": "EUR"},
-    }
+    product = {**ORDER["info"]["product"], "package_type": "gold"}
+    body = order_json("o1", "Archived", product=product)
+    body["billing"] = {"currency": "EUR"}
     client, _ = backends.sync(lambda r: json_response(body))
     found = client.orders.get("o1")
-    assert found.info.status == "Archived"  # type: ignore[union-attr]
+    assert found.info.status == "Archived"
+    assert found.info.product.package_type == "gold"
     assert found["billing"] == {"currency": "EUR"}
     assert found.to_dict() == body
 

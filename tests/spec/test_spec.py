@@ -252,7 +252,9 @@ def embedded_examples(spec: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
         for media_type, body in content.items():
             escaped = media_type.replace("/", "~1")
             for name, example in body.get("examples", {}).items():
-                yield f"{where} {name}", f"{pointer}/content/{escaped}/schema", example["value"]
+                # A cut-off example cannot show its later fields: marked, and not held to them.
+                label = f"{where} {name}" + (" (truncated)" if example.get("x-truncated") else "")
+                yield label, f"{pointer}/content/{escaped}/schema", example["value"]
 
     def esc(path: str) -> str:
         return path.replace("~", "~0").replace("/", "~1")
@@ -304,12 +306,16 @@ def test_every_embedded_example_validates_against_its_schema(spec: dict[str, Any
     failures = []
     for where, pointer, value in examples:
         validator = Draft202012Validator({"$ref": f"urn:cubicasa-spec{pointer}"}, registry=registry)
-        failures += [f"{where}: {error.message}" for error in validator.iter_errors(value)]
+        failures += [
+            f"{where}: {error.message}"
+            for error in validator.iter_errors(value)
+            if not (where.endswith("(truncated)") and error.validator == "required")
+        ]
     assert failures == []
     # The documented examples of REFERENCE.md are all there (and parameter examples besides).
     wheres = {where for where, _, _ in examples}
     for expected in (
-        "listUsers 200 documented",
+        "listUsers 200 documented (truncated)",
         "createUser request documented",
         "createUser 200 documented",
         "changeUserPassword request documented",
@@ -317,7 +323,7 @@ def test_every_embedded_example_validates_against_its_schema(spec: dict[str, Any
         "sendPasswordReset request documented",
         "sendPasswordReset 200 documented",
         "upgradeOrder request documented",
-        "upgradeOrder 200 documented",
+        "upgradeOrder 200 documented (truncated)",
         "getChangeRequest 200 documented",
         "updateDraftOrder request documented",
         "updateCompanyWebhooks request documented",

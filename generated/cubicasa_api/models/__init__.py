@@ -24,6 +24,7 @@ from .order import Order
 from .order_address import OrderAddress
 from .order_info import OrderInfo
 from .order_list import OrderList
+from .order_list_item import OrderListItem
 from .order_preferences import OrderPreferences
 from .order_product import OrderProduct
 from .order_status_event import OrderStatusEvent
@@ -72,6 +73,7 @@ __all__ = (
     "OrderAddress",
     "OrderInfo",
     "OrderList",
+    "OrderListItem",
     "OrderPreferences",
     "OrderProduct",
     "OrderStatusEvent",

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, as_object, model_repr, wrong_type
+
 T = TypeVar("T", bound="ChangePasswordInput")
 
 
@@ -45,17 +47,36 @@ class ChangePasswordInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        email = d.pop("email")
+        email: Any = d.pop("email", UNSET)
+        if not isinstance(email, str):
+            raise wrong_type("email", email, "a string")
 
-        old_password = d.pop("old_password")
+        old_password: Any = d.pop("old_password", UNSET)
+        if not isinstance(old_password, str):
+            raise wrong_type("old_password", old_password, "a string")
 
-        new_password = d.pop("new_password")
+        new_password: Any = d.pop("new_password", UNSET)
+        if not isinstance(new_password, str):
+            raise wrong_type("new_password", new_password, "a string")
 
-        change_password_input = cls(
+        _model = cls(
             email=email,
             old_password=old_password,
             new_password=new_password,
         )
 
-        return change_password_input
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "email",
+                "old_password",
+                "new_password",
+            ),
+            (),
+        )

@@ -4,39 +4,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="ChangeRequest")
 
 
 @_attrs_define
 class ChangeRequest:
-    """A fix request on an order.
+    """A fix request on an order (every field of the docs' complete example).
 
     Attributes:
         id (str):
-        img_urls (list[str] | Unset): Images that show what to fix.
-        sent_at (float | Unset): Unix epoch seconds.
-        text (str | Unset): What to fix.
+        img_urls (list[str]): Images that show what to fix.
+        sent_at (float): Unix epoch seconds.
+        text (str): What to fix.
     """
 
     id: str
-    img_urls: list[str] | Unset = UNSET
-    sent_at: float | Unset = UNSET
-    text: str | Unset = UNSET
+    img_urls: list[str]
+    sent_at: float
+    text: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        img_urls: list[str] | Unset = UNSET
-        if not isinstance(self.img_urls, Unset):
-            img_urls = self.img_urls
+        img_urls = self.img_urls
 
         sent_at = self.sent_at
 
@@ -47,37 +45,56 @@ class ChangeRequest:
         field_dict.update(
             {
                 "id": id,
+                "img_urls": img_urls,
+                "sent_at": sent_at,
+                "text": text,
             }
         )
-        if img_urls is not UNSET:
-            field_dict["img_urls"] = img_urls
-        if sent_at is not UNSET:
-            field_dict["sent_at"] = sent_at
-        if text is not UNSET:
-            field_dict["text"] = text
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any = d.pop("id", UNSET)
+        if not isinstance(id, str):
+            raise wrong_type("id", id, "a string")
 
-        img_urls = cast(list[str], d.pop("img_urls", UNSET))
+        img_urls: Any = d.pop("img_urls", UNSET)
+        if type(img_urls) is not list:
+            raise wrong_type("img_urls", img_urls, "an array")
 
-        sent_at = d.pop("sent_at", UNSET)
+        sent_at: Any = d.pop("sent_at", UNSET)
+        if not (type(sent_at) is float or type(sent_at) is int):
+            raise wrong_type("sent_at", sent_at, "a number")
 
-        text = d.pop("text", UNSET)
+        text: Any = d.pop("text", UNSET)
+        if not isinstance(text, str):
+            raise wrong_type("text", text, "a string")
 
-        change_request = cls(
+        _model = cls(
             id=id,
             img_urls=img_urls,
             sent_at=sent_at,
             text=text,
         )
 
-        change_request.additional_properties = d
-        return change_request
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "img_urls",
+                "sent_at",
+                "text",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

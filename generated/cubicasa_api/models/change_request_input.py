@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="ChangeRequestInput")
 
@@ -48,18 +48,32 @@ class ChangeRequestInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        text = d.pop("text")
+        text: Any = d.pop("text", UNSET)
+        if not isinstance(text, str):
+            raise wrong_type("text", text, "a string")
 
-        img_urls = cast(list[str], d.pop("img_urls", UNSET))
+        img_urls: Any = d.pop("img_urls", UNSET)
 
-        change_request_input = cls(
+        _model = cls(
             text=text,
             img_urls=img_urls,
         )
 
-        change_request_input.additional_properties = d
-        return change_request_input
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "text",
+                "img_urls",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

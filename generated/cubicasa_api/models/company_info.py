@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.company_profile import CompanyProfile
-
+from ..models.company_profile import CompanyProfile
+from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="CompanyInfo")
 
@@ -23,43 +20,51 @@ class CompanyInfo:
     """The company's details. INFERRED: third-party code reads `profile.name` and `profile.email`; nothing else is known.
 
     Attributes:
-        profile (CompanyProfile | Unset): INFERRED from third-party code.
+        profile (CompanyProfile): INFERRED from third-party code, which reads both fields.
     """
 
-    profile: CompanyProfile | Unset = UNSET
+    profile: CompanyProfile
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        profile: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.profile, Unset):
-            profile = self.profile.to_dict()
+        profile = self.profile.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if profile is not UNSET:
-            field_dict["profile"] = profile
+        field_dict.update(
+            {
+                "profile": profile,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.company_profile import CompanyProfile  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        _profile = d.pop("profile", UNSET)
-        profile: CompanyProfile | Unset
-        if isinstance(_profile, Unset):
-            profile = UNSET
-        else:
-            profile = CompanyProfile.from_dict(_profile)
+        profile: Any = d.pop("profile", UNSET)
+        if profile is UNSET:
+            raise wrong_type("profile", profile, "an object")
+        try:
+            profile = CompanyProfile.from_dict(profile)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("profile") from None
 
-        company_info = cls(
+        _model = cls(
             profile=profile,
         )
 
-        company_info.additional_properties = d
-        return company_info
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("profile",),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

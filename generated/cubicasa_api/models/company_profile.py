@@ -4,81 +4,76 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="CompanyProfile")
 
 
 @_attrs_define
 class CompanyProfile:
-    """INFERRED from third-party code.
+    """INFERRED from third-party code, which reads both fields.
 
     Attributes:
-        name (None | str | Unset):
-        email (None | str | Unset):
+        name (str):
+        email (None | str):
     """
 
-    name: None | str | Unset = UNSET
-    email: None | str | Unset = UNSET
+    name: str
+    email: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
+        name = self.name
 
-        email: None | str | Unset
-        if isinstance(self.email, Unset):
-            email = UNSET
-        else:
-            email = self.email
+        email: None | str
+        email = self.email
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if name is not UNSET:
-            field_dict["name"] = name
-        if email is not UNSET:
-            field_dict["email"] = email
+        field_dict.update(
+            {
+                "name": name,
+                "email": email,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
+        name: Any = d.pop("name", UNSET)
+        if not isinstance(name, str):
+            raise wrong_type("name", name, "a string")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        email: Any = d.pop("email", UNSET)
+        if not (isinstance(email, str) or email is None):
+            raise wrong_type("email", email, "a string or null")
 
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        email = _parse_email(d.pop("email", UNSET))
-
-        company_profile = cls(
+        _model = cls(
             name=name,
             email=email,
         )
 
-        company_profile.additional_properties = d
-        return company_profile
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "name",
+                "email",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

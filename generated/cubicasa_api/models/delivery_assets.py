@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.listing_floorplans import ListingFloorplans
-    from ..models.tour import Tour
-
+from ..models.listing_floorplans import ListingFloorplans
+from ..models.tour import Tour
+from ..types import UNSET, ShapeError, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="DeliveryAssets")
 
@@ -26,8 +23,8 @@ class DeliveryAssets:
     third-party code, which calls the Home Report `home_report`, so both names are accepted. Every part is open.
 
         Attributes:
-            listing_floorplans (list[Any] | ListingFloorplans | Unset): 2D floor plans; an empty object or array on a draft
-                (third-party).
+            listing_floorplans (ListingFloorplans | Unset): URL lists per file type; the `_dim` variants show dimensions.
+                Images have one entry per floor, the PDF is merged (third-party). A list the answer leaves out is empty.
             gla_package (Any | Unset): GLA add-on files (pdf, json); the shape is unknown.
             homereport (Any | Unset): Home Report, as the docs table spells it; the shape is unknown.
             home_report (Any | Unset): Home Report, as third-party code spells it (`pdf_urls`).
@@ -39,7 +36,9 @@ class DeliveryAssets:
             tour (None | Tour | Unset): CubiCasa tour links (third-party), or null.
     """
 
-    listing_floorplans: list[Any] | ListingFloorplans | Unset = UNSET
+    listing_floorplans: ListingFloorplans = _attrs_field(
+        factory=lambda: ListingFloorplans.from_dict({})
+    )
     gla_package: Any | Unset = UNSET
     homereport: Any | Unset = UNSET
     home_report: Any | Unset = UNSET
@@ -52,16 +51,7 @@ class DeliveryAssets:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.listing_floorplans import ListingFloorplans  # noqa: PLC0415
-        from ..models.tour import Tour  # noqa: PLC0415
-
-        listing_floorplans: dict[str, Any] | list[Any] | Unset
-        if isinstance(self.listing_floorplans, Unset):
-            listing_floorplans = UNSET
-        elif isinstance(self.listing_floorplans, ListingFloorplans):
-            listing_floorplans = self.listing_floorplans.to_dict()
-        else:
-            listing_floorplans = self.listing_floorplans
+        listing_floorplans = self.listing_floorplans.to_dict()
 
         gla_package = self.gla_package
 
@@ -90,7 +80,7 @@ class DeliveryAssets:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if listing_floorplans is not UNSET:
+        if listing_floorplans:
             field_dict["listing_floorplans"] = listing_floorplans
         if gla_package is not UNSET:
             field_dict["gla_package"] = gla_package
@@ -115,64 +105,41 @@ class DeliveryAssets:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.listing_floorplans import ListingFloorplans  # noqa: PLC0415
-        from ..models.tour import Tour  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
+        listing_floorplans: Any = d.pop("listing_floorplans", UNSET)
+        if listing_floorplans is UNSET:
+            listing_floorplans = {}
+        try:
+            listing_floorplans = ListingFloorplans.from_dict(listing_floorplans)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("listing_floorplans") from None
 
-        def _parse_listing_floorplans(data: object) -> list[Any] | ListingFloorplans | Unset:
-            if isinstance(data, Unset):
-                return data
+        gla_package: Any = d.pop("gla_package", UNSET)
+
+        homereport: Any = d.pop("homereport", UNSET)
+
+        home_report: Any = d.pop("home_report", UNSET)
+
+        snapshot: Any = d.pop("snapshot", UNSET)
+
+        floorplans_3d: Any = d.pop("floorplans_3d", UNSET)
+
+        video_3d: Any = d.pop("video_3d", UNSET)
+
+        cad_files: Any = d.pop("cad_files", UNSET)
+
+        property_data: Any = d.pop("property_data", UNSET)
+
+        tour: Any = d.pop("tour", UNSET)
+        if tour is not None and tour is not UNSET:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                listing_floorplans_type_0 = ListingFloorplans.from_dict(data)
+                tour = Tour.from_dict(tour)
+            except ShapeError as _shape_error:
+                raise _shape_error.inside("tour") from None
 
-                return listing_floorplans_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, list):
-                raise TypeError()
-            listing_floorplans_type_1 = cast(list[Any], data)
-
-            return listing_floorplans_type_1
-
-        listing_floorplans = _parse_listing_floorplans(d.pop("listing_floorplans", UNSET))
-
-        gla_package = d.pop("gla_package", UNSET)
-
-        homereport = d.pop("homereport", UNSET)
-
-        home_report = d.pop("home_report", UNSET)
-
-        snapshot = d.pop("snapshot", UNSET)
-
-        floorplans_3d = d.pop("floorplans_3d", UNSET)
-
-        video_3d = d.pop("video_3d", UNSET)
-
-        cad_files = d.pop("cad_files", UNSET)
-
-        property_data = d.pop("property_data", UNSET)
-
-        def _parse_tour(data: object) -> None | Tour | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tour_type_0 = Tour.from_dict(data)
-
-                return tour_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Tour | Unset, data)
-
-        tour = _parse_tour(d.pop("tour", UNSET))
-
-        delivery_assets = cls(
+        _model = cls(
             listing_floorplans=listing_floorplans,
             gla_package=gla_package,
             homereport=homereport,
@@ -185,8 +152,26 @@ class DeliveryAssets:
             tour=tour,
         )
 
-        delivery_assets.additional_properties = d
-        return delivery_assets
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "listing_floorplans",
+                "gla_package",
+                "homereport",
+                "home_report",
+                "snapshot",
+                "floorplans_3d",
+                "video_3d",
+                "cad_files",
+                "property_data",
+                "tour",
+            ),
+            ("listing_floorplans",),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,15 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order_preferences import OrderPreferences
-
+from ..models.order_preferences import OrderPreferences
+from ..types import UNSET, ShapeError, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="DraftOrderInput")
 
@@ -123,43 +120,51 @@ class DraftOrderInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.order_preferences import OrderPreferences  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        street = d.pop("street")
+        street: Any = d.pop("street", UNSET)
+        if not isinstance(street, str):
+            raise wrong_type("street", street, "a string")
 
-        city = d.pop("city")
+        city: Any = d.pop("city", UNSET)
+        if not isinstance(city, str):
+            raise wrong_type("city", city, "a string")
 
-        country = d.pop("country")
+        country: Any = d.pop("country", UNSET)
+        if not isinstance(country, str):
+            raise wrong_type("country", country, "a string")
 
-        owner_email = d.pop("owner_email")
+        owner_email: Any = d.pop("owner_email", UNSET)
+        if not isinstance(owner_email, str):
+            raise wrong_type("owner_email", owner_email, "a string")
 
-        suite = d.pop("suite", UNSET)
+        suite: Any = d.pop("suite", UNSET)
 
-        state = d.pop("state", UNSET)
+        state: Any = d.pop("state", UNSET)
 
-        postal_code = d.pop("postalCode", UNSET)
+        postal_code: Any = d.pop("postalCode", UNSET)
 
-        info = d.pop("info", UNSET)
+        info: Any = d.pop("info", UNSET)
 
-        latitude = d.pop("latitude", UNSET)
+        latitude: Any = d.pop("latitude", UNSET)
 
-        longitude = d.pop("longitude", UNSET)
+        longitude: Any = d.pop("longitude", UNSET)
 
-        external_id = d.pop("external_id", UNSET)
+        external_id: Any = d.pop("external_id", UNSET)
 
-        package_type = d.pop("package_type", UNSET)
+        package_type: Any = d.pop("package_type", UNSET)
 
-        add_ons = cast(list[str], d.pop("add_ons", UNSET))
+        add_ons: Any = d.pop("add_ons", UNSET)
 
-        _order_preferences = d.pop("order_preferences", UNSET)
-        order_preferences: OrderPreferences | Unset
-        if isinstance(_order_preferences, Unset):
-            order_preferences = UNSET
-        else:
-            order_preferences = OrderPreferences.from_dict(_order_preferences)
+        order_preferences: Any = d.pop("order_preferences", UNSET)
+        if order_preferences is not UNSET:
+            try:
+                order_preferences = OrderPreferences.from_dict(order_preferences)
+            except ShapeError as _shape_error:
+                raise _shape_error.inside("order_preferences") from None
 
-        draft_order_input = cls(
+        _model = cls(
             street=street,
             city=city,
             country=country,
@@ -176,4 +181,26 @@ class DraftOrderInput:
             order_preferences=order_preferences,
         )
 
-        return draft_order_input
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "street",
+                "city",
+                "country",
+                "owner_email",
+                "suite",
+                "state",
+                "postal_code",
+                "info",
+                "latitude",
+                "longitude",
+                "external_id",
+                "package_type",
+                "add_ons",
+                "order_preferences",
+            ),
+            (),
+        )

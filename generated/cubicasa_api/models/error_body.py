@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.validation_error_detail import ValidationErrorDetail
-
+from ..models.validation_error_detail import ValidationErrorDetail
+from ..types import UNSET, ShapeError, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="ErrorBody")
 
@@ -57,28 +54,39 @@ class ErrorBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error_detail import ValidationErrorDetail  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        message = d.pop("message", UNSET)
+        message: Any = d.pop("message", UNSET)
 
-        error = d.pop("error", UNSET)
+        error: Any = d.pop("error", UNSET)
 
-        _validation_error = d.pop("validation_error", UNSET)
-        validation_error: ValidationErrorDetail | Unset
-        if isinstance(_validation_error, Unset):
-            validation_error = UNSET
-        else:
-            validation_error = ValidationErrorDetail.from_dict(_validation_error)
+        validation_error: Any = d.pop("validation_error", UNSET)
+        if validation_error is not UNSET:
+            try:
+                validation_error = ValidationErrorDetail.from_dict(validation_error)
+            except ShapeError as _shape_error:
+                raise _shape_error.inside("validation_error") from None
 
-        error_body = cls(
+        _model = cls(
             message=message,
             error=error,
             validation_error=validation_error,
         )
 
-        error_body.additional_properties = d
-        return error_body
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "message",
+                "error",
+                "validation_error",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

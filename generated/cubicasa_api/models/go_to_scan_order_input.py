@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="GoToScanOrderInput")
 
@@ -93,28 +93,38 @@ class GoToScanOrderInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        street = d.pop("street")
+        street: Any = d.pop("street", UNSET)
+        if not isinstance(street, str):
+            raise wrong_type("street", street, "a string")
 
-        city = d.pop("city")
+        city: Any = d.pop("city", UNSET)
+        if not isinstance(city, str):
+            raise wrong_type("city", city, "a string")
 
-        country = d.pop("country")
+        country: Any = d.pop("country", UNSET)
+        if not isinstance(country, str):
+            raise wrong_type("country", country, "a string")
 
-        owner_email = d.pop("owner_email")
+        owner_email: Any = d.pop("owner_email", UNSET)
+        if not isinstance(owner_email, str):
+            raise wrong_type("owner_email", owner_email, "a string")
 
-        suite = d.pop("suite", UNSET)
+        suite: Any = d.pop("suite", UNSET)
 
-        state = d.pop("state", UNSET)
+        state: Any = d.pop("state", UNSET)
 
-        postal_code = d.pop("postalCode", UNSET)
+        postal_code: Any = d.pop("postalCode", UNSET)
 
-        external_id = d.pop("external_id", UNSET)
+        external_id: Any = d.pop("external_id", UNSET)
 
-        client_name = d.pop("client_name", UNSET)
+        client_name: Any = d.pop("client_name", UNSET)
 
-        priority = d.pop("priority", UNSET)
+        priority: Any = d.pop("priority", UNSET)
 
-        go_to_scan_order_input = cls(
+        _model = cls(
             street=street,
             city=city,
             country=country,
@@ -127,8 +137,26 @@ class GoToScanOrderInput:
             priority=priority,
         )
 
-        go_to_scan_order_input.additional_properties = d
-        return go_to_scan_order_input
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "street",
+                "city",
+                "country",
+                "owner_email",
+                "suite",
+                "state",
+                "postal_code",
+                "external_id",
+                "client_name",
+                "priority",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="ListingFloorplans")
 
@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ListingFloorplans")
 @_attrs_define
 class ListingFloorplans:
     """URL lists per file type; the `_dim` variants show dimensions. Images have one entry per floor, the PDF is merged
-    (third-party).
+    (third-party). A list the answer leaves out is empty.
 
         Attributes:
             pdf_urls (list[str] | Unset):
@@ -32,109 +32,131 @@ class ListingFloorplans:
             zip_urls_dim (list[str] | Unset):
     """
 
-    pdf_urls: list[str] | Unset = UNSET
-    pdf_urls_dim: list[str] | Unset = UNSET
-    jpg_urls: list[str] | Unset = UNSET
-    jpg_urls_dim: list[str] | Unset = UNSET
-    png_urls: list[str] | Unset = UNSET
-    png_urls_dim: list[str] | Unset = UNSET
-    svg_urls: list[str] | Unset = UNSET
-    svg_urls_dim: list[str] | Unset = UNSET
-    zip_urls: list[str] | Unset = UNSET
-    zip_urls_dim: list[str] | Unset = UNSET
+    pdf_urls: list[str] = _attrs_field(factory=list)
+    pdf_urls_dim: list[str] = _attrs_field(factory=list)
+    jpg_urls: list[str] = _attrs_field(factory=list)
+    jpg_urls_dim: list[str] = _attrs_field(factory=list)
+    png_urls: list[str] = _attrs_field(factory=list)
+    png_urls_dim: list[str] = _attrs_field(factory=list)
+    svg_urls: list[str] = _attrs_field(factory=list)
+    svg_urls_dim: list[str] = _attrs_field(factory=list)
+    zip_urls: list[str] = _attrs_field(factory=list)
+    zip_urls_dim: list[str] = _attrs_field(factory=list)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pdf_urls: list[str] | Unset = UNSET
-        if not isinstance(self.pdf_urls, Unset):
-            pdf_urls = self.pdf_urls
+        pdf_urls = self.pdf_urls
 
-        pdf_urls_dim: list[str] | Unset = UNSET
-        if not isinstance(self.pdf_urls_dim, Unset):
-            pdf_urls_dim = self.pdf_urls_dim
+        pdf_urls_dim = self.pdf_urls_dim
 
-        jpg_urls: list[str] | Unset = UNSET
-        if not isinstance(self.jpg_urls, Unset):
-            jpg_urls = self.jpg_urls
+        jpg_urls = self.jpg_urls
 
-        jpg_urls_dim: list[str] | Unset = UNSET
-        if not isinstance(self.jpg_urls_dim, Unset):
-            jpg_urls_dim = self.jpg_urls_dim
+        jpg_urls_dim = self.jpg_urls_dim
 
-        png_urls: list[str] | Unset = UNSET
-        if not isinstance(self.png_urls, Unset):
-            png_urls = self.png_urls
+        png_urls = self.png_urls
 
-        png_urls_dim: list[str] | Unset = UNSET
-        if not isinstance(self.png_urls_dim, Unset):
-            png_urls_dim = self.png_urls_dim
+        png_urls_dim = self.png_urls_dim
 
-        svg_urls: list[str] | Unset = UNSET
-        if not isinstance(self.svg_urls, Unset):
-            svg_urls = self.svg_urls
+        svg_urls = self.svg_urls
 
-        svg_urls_dim: list[str] | Unset = UNSET
-        if not isinstance(self.svg_urls_dim, Unset):
-            svg_urls_dim = self.svg_urls_dim
+        svg_urls_dim = self.svg_urls_dim
 
-        zip_urls: list[str] | Unset = UNSET
-        if not isinstance(self.zip_urls, Unset):
-            zip_urls = self.zip_urls
+        zip_urls = self.zip_urls
 
-        zip_urls_dim: list[str] | Unset = UNSET
-        if not isinstance(self.zip_urls_dim, Unset):
-            zip_urls_dim = self.zip_urls_dim
+        zip_urls_dim = self.zip_urls_dim
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if pdf_urls is not UNSET:
+        if pdf_urls:
             field_dict["pdf_urls"] = pdf_urls
-        if pdf_urls_dim is not UNSET:
+        if pdf_urls_dim:
             field_dict["pdf_urls_dim"] = pdf_urls_dim
-        if jpg_urls is not UNSET:
+        if jpg_urls:
             field_dict["jpg_urls"] = jpg_urls
-        if jpg_urls_dim is not UNSET:
+        if jpg_urls_dim:
             field_dict["jpg_urls_dim"] = jpg_urls_dim
-        if png_urls is not UNSET:
+        if png_urls:
             field_dict["png_urls"] = png_urls
-        if png_urls_dim is not UNSET:
+        if png_urls_dim:
             field_dict["png_urls_dim"] = png_urls_dim
-        if svg_urls is not UNSET:
+        if svg_urls:
             field_dict["svg_urls"] = svg_urls
-        if svg_urls_dim is not UNSET:
+        if svg_urls_dim:
             field_dict["svg_urls_dim"] = svg_urls_dim
-        if zip_urls is not UNSET:
+        if zip_urls:
             field_dict["zip_urls"] = zip_urls
-        if zip_urls_dim is not UNSET:
+        if zip_urls_dim:
             field_dict["zip_urls_dim"] = zip_urls_dim
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        pdf_urls = cast(list[str], d.pop("pdf_urls", UNSET))
+        pdf_urls: Any = d.pop("pdf_urls", UNSET)
+        if pdf_urls is UNSET:
+            pdf_urls = []
+        if type(pdf_urls) is not list:
+            raise wrong_type("pdf_urls", pdf_urls, "an array")
 
-        pdf_urls_dim = cast(list[str], d.pop("pdf_urls_dim", UNSET))
+        pdf_urls_dim: Any = d.pop("pdf_urls_dim", UNSET)
+        if pdf_urls_dim is UNSET:
+            pdf_urls_dim = []
+        if type(pdf_urls_dim) is not list:
+            raise wrong_type("pdf_urls_dim", pdf_urls_dim, "an array")
 
-        jpg_urls = cast(list[str], d.pop("jpg_urls", UNSET))
+        jpg_urls: Any = d.pop("jpg_urls", UNSET)
+        if jpg_urls is UNSET:
+            jpg_urls = []
+        if type(jpg_urls) is not list:
+            raise wrong_type("jpg_urls", jpg_urls, "an array")
 
-        jpg_urls_dim = cast(list[str], d.pop("jpg_urls_dim", UNSET))
+        jpg_urls_dim: Any = d.pop("jpg_urls_dim", UNSET)
+        if jpg_urls_dim is UNSET:
+            jpg_urls_dim = []
+        if type(jpg_urls_dim) is not list:
+            raise wrong_type("jpg_urls_dim", jpg_urls_dim, "an array")
 
-        png_urls = cast(list[str], d.pop("png_urls", UNSET))
+        png_urls: Any = d.pop("png_urls", UNSET)
+        if png_urls is UNSET:
+            png_urls = []
+        if type(png_urls) is not list:
+            raise wrong_type("png_urls", png_urls, "an array")
 
-        png_urls_dim = cast(list[str], d.pop("png_urls_dim", UNSET))
+        png_urls_dim: Any = d.pop("png_urls_dim", UNSET)
+        if png_urls_dim is UNSET:
+            png_urls_dim = []
+        if type(png_urls_dim) is not list:
+            raise wrong_type("png_urls_dim", png_urls_dim, "an array")
 
-        svg_urls = cast(list[str], d.pop("svg_urls", UNSET))
+        svg_urls: Any = d.pop("svg_urls", UNSET)
+        if svg_urls is UNSET:
+            svg_urls = []
+        if type(svg_urls) is not list:
+            raise wrong_type("svg_urls", svg_urls, "an array")
 
-        svg_urls_dim = cast(list[str], d.pop("svg_urls_dim", UNSET))
+        svg_urls_dim: Any = d.pop("svg_urls_dim", UNSET)
+        if svg_urls_dim is UNSET:
+            svg_urls_dim = []
+        if type(svg_urls_dim) is not list:
+            raise wrong_type("svg_urls_dim", svg_urls_dim, "an array")
 
-        zip_urls = cast(list[str], d.pop("zip_urls", UNSET))
+        zip_urls: Any = d.pop("zip_urls", UNSET)
+        if zip_urls is UNSET:
+            zip_urls = []
+        if type(zip_urls) is not list:
+            raise wrong_type("zip_urls", zip_urls, "an array")
 
-        zip_urls_dim = cast(list[str], d.pop("zip_urls_dim", UNSET))
+        zip_urls_dim: Any = d.pop("zip_urls_dim", UNSET)
+        if zip_urls_dim is UNSET:
+            zip_urls_dim = []
+        if type(zip_urls_dim) is not list:
+            raise wrong_type("zip_urls_dim", zip_urls_dim, "an array")
 
-        listing_floorplans = cls(
+        _model = cls(
             pdf_urls=pdf_urls,
             pdf_urls_dim=pdf_urls_dim,
             jpg_urls=jpg_urls,
@@ -147,8 +169,37 @@ class ListingFloorplans:
             zip_urls_dim=zip_urls_dim,
         )
 
-        listing_floorplans.additional_properties = d
-        return listing_floorplans
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "pdf_urls",
+                "pdf_urls_dim",
+                "jpg_urls",
+                "jpg_urls_dim",
+                "png_urls",
+                "png_urls_dim",
+                "svg_urls",
+                "svg_urls_dim",
+                "zip_urls",
+                "zip_urls_dim",
+            ),
+            (
+                "pdf_urls",
+                "pdf_urls_dim",
+                "jpg_urls",
+                "jpg_urls_dim",
+                "png_urls",
+                "png_urls_dim",
+                "svg_urls",
+                "svg_urls_dim",
+                "zip_urls",
+                "zip_urls_dim",
+            ),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="MergeRequestInput")
 
@@ -38,15 +38,24 @@ class MergeRequestInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        email = d.pop("email", UNSET)
+        email: Any = d.pop("email", UNSET)
 
-        merge_request_input = cls(
+        _model = cls(
             email=email,
         )
 
-        merge_request_input.additional_properties = d
-        return merge_request_input
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("email",),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

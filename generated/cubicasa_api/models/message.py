@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, as_object, model_repr, wrong_type
+
 T = TypeVar("T", bound="Message")
 
 
@@ -38,15 +40,26 @@ class Message:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        message = d.pop("message")
+        message: Any = d.pop("message", UNSET)
+        if not isinstance(message, str):
+            raise wrong_type("message", message, "a string")
 
-        message = cls(
+        _model = cls(
             message=message,
         )
 
-        message.additional_properties = d
-        return message
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("message",),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

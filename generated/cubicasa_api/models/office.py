@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="Office")
 
@@ -50,25 +50,32 @@ class Office:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any = d.pop("id", UNSET)
+        if not isinstance(id, str):
+            raise wrong_type("id", id, "a string")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        name: Any = d.pop("name", UNSET)
 
-        name = _parse_name(d.pop("name", UNSET))
-
-        office = cls(
+        _model = cls(
             id=id,
             name=name,
         )
 
-        office.additional_properties = d
-        return office
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "name",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

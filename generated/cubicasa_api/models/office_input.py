@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, as_object, model_repr, wrong_type
+
 T = TypeVar("T", bound="OfficeInput")
 
 
@@ -38,15 +40,26 @@ class OfficeInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        name = d.pop("name")
+        name: Any = d.pop("name", UNSET)
+        if not isinstance(name, str):
+            raise wrong_type("name", name, "a string")
 
-        office_input = cls(
+        _model = cls(
             name=name,
         )
 
-        office_input.additional_properties = d
-        return office_input
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("name",),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.office import Office
-    from ..models.pagination import Pagination
-
+from ..models.office import Office
+from ..models.pagination import Pagination
+from ..types import UNSET, ShapeError, as_object, failing_index, model_repr, wrong_type
 
 T = TypeVar("T", bound="OfficeList")
 
@@ -52,26 +51,42 @@ class OfficeList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.office import Office  # noqa: PLC0415
-        from ..models.pagination import Pagination  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        pagination = Pagination.from_dict(d.pop("pagination"))
+        pagination: Any = d.pop("pagination", UNSET)
+        if pagination is UNSET:
+            raise wrong_type("pagination", pagination, "an object")
+        try:
+            pagination = Pagination.from_dict(pagination)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("pagination") from None
 
-        items = []
-        _items = d.pop("items")
-        for items_item_data in _items:
-            items_item = Office.from_dict(items_item_data)
+        items: Any = d.pop("items", UNSET)
+        if type(items) is not list:
+            raise wrong_type("items", items, "an array")
+        try:
+            items = [Office.from_dict(_item) for _item in items]
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("items", failing_index(Office.from_dict, items)) from None
 
-            items.append(items_item)
-
-        office_list = cls(
+        _model = cls(
             pagination=pagination,
             items=items,
         )
 
-        office_list.additional_properties = d
-        return office_list
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "pagination",
+                "items",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,18 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.delivery_assets import DeliveryAssets
-    from ..models.order_address import OrderAddress
-    from ..models.order_info import OrderInfo
-
+from ..models.delivery_assets import DeliveryAssets
+from ..models.order_address import OrderAddress
+from ..models.order_info import OrderInfo
+from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="Order")
 
@@ -23,13 +20,14 @@ T = TypeVar("T", bound="Order")
 @_attrs_define
 class Order:
     """An order. Documented examples stop inside `info.product`; `address` and the structure of `delivery_assets` come from
-    third-party code.
+    third-party code. `delivery_assets` is empty when the answer has none (third-party code reports answers without it,
+    even from getOrder).
 
         Attributes:
             id (str): The order's ID (a UUID in every example).
-            info (OrderInfo | Unset): An order's details. More keys may follow the documented ones.
-            address (OrderAddress | Unset): The order's address. From third-party code only (a client parser and test
-                fixtures).
+            info (OrderInfo): An order's details. Every key of the docs' example is required; more keys may follow.
+            address (OrderAddress): The order's address. From third-party code only (a client parser and test fixtures).
+                `street`, `city` and `country` are required to create an order, so they are strings; the others may be null.
             delivery_assets (DeliveryAssets | Unset): Download links for the order's deliverables. The docs table names
                 `listing_floorplans` (2D floor plans), `gla_package` (GLA add-on) and `homereport` (Home Report) before it is
                 cut off; the rest of the structure comes from third-party code, which calls the Home Report `home_report`, so
@@ -37,81 +35,88 @@ class Order:
     """
 
     id: str
-    info: OrderInfo | Unset = UNSET
-    address: OrderAddress | Unset = UNSET
-    delivery_assets: DeliveryAssets | Unset = UNSET
+    info: OrderInfo
+    address: OrderAddress
+    delivery_assets: DeliveryAssets = _attrs_field(factory=lambda: DeliveryAssets.from_dict({}))
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        info: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.info, Unset):
-            info = self.info.to_dict()
+        info = self.info.to_dict()
 
-        address: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.address, Unset):
-            address = self.address.to_dict()
+        address = self.address.to_dict()
 
-        delivery_assets: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.delivery_assets, Unset):
-            delivery_assets = self.delivery_assets.to_dict()
+        delivery_assets = self.delivery_assets.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "id": id,
+                "info": info,
+                "address": address,
             }
         )
-        if info is not UNSET:
-            field_dict["info"] = info
-        if address is not UNSET:
-            field_dict["address"] = address
-        if delivery_assets is not UNSET:
+        if delivery_assets:
             field_dict["delivery_assets"] = delivery_assets
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.delivery_assets import DeliveryAssets  # noqa: PLC0415
-        from ..models.order_address import OrderAddress  # noqa: PLC0415
-        from ..models.order_info import OrderInfo  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any = d.pop("id", UNSET)
+        if not isinstance(id, str):
+            raise wrong_type("id", id, "a string")
 
-        _info = d.pop("info", UNSET)
-        info: OrderInfo | Unset
-        if isinstance(_info, Unset):
-            info = UNSET
-        else:
-            info = OrderInfo.from_dict(_info)
+        info: Any = d.pop("info", UNSET)
+        if info is UNSET:
+            raise wrong_type("info", info, "an object")
+        try:
+            info = OrderInfo.from_dict(info)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("info") from None
 
-        _address = d.pop("address", UNSET)
-        address: OrderAddress | Unset
-        if isinstance(_address, Unset):
-            address = UNSET
-        else:
-            address = OrderAddress.from_dict(_address)
+        address: Any = d.pop("address", UNSET)
+        if address is UNSET:
+            raise wrong_type("address", address, "an object")
+        try:
+            address = OrderAddress.from_dict(address)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("address") from None
 
-        _delivery_assets = d.pop("delivery_assets", UNSET)
-        delivery_assets: DeliveryAssets | Unset
-        if isinstance(_delivery_assets, Unset):
-            delivery_assets = UNSET
-        else:
-            delivery_assets = DeliveryAssets.from_dict(_delivery_assets)
+        delivery_assets: Any = d.pop("delivery_assets", UNSET)
+        if delivery_assets is UNSET:
+            delivery_assets = {}
+        try:
+            delivery_assets = DeliveryAssets.from_dict(delivery_assets)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("delivery_assets") from None
 
-        order = cls(
+        _model = cls(
             id=id,
             info=info,
             address=address,
             delivery_assets=delivery_assets,
         )
 
-        order.additional_properties = d
-        return order
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "info",
+                "address",
+                "delivery_assets",
+            ),
+            ("delivery_assets",),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,85 +4,64 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="OrderAddress")
 
 
 @_attrs_define
 class OrderAddress:
-    """The order's address. From third-party code only (a client parser and test fixtures).
+    """The order's address. From third-party code only (a client parser and test fixtures). `street`, `city` and `country`
+    are required to create an order, so they are strings; the others may be null.
 
-    Attributes:
-        full_address (None | str | Unset):
-        street (None | str | Unset):
-        suite (None | str | Unset):
-        city (None | str | Unset):
-        state (None | str | Unset):
-        postal_code (None | str | Unset):
-        country (None | str | Unset):
-        latitude (float | None | Unset):
-        longitude (float | None | Unset):
+        Attributes:
+            full_address (str):
+            street (str):
+            city (str):
+            state (None | str):
+            postal_code (None | str):
+            country (str):
+            suite (None | str | Unset):
+            latitude (float | None | Unset):
+            longitude (float | None | Unset):
     """
 
-    full_address: None | str | Unset = UNSET
-    street: None | str | Unset = UNSET
+    full_address: str
+    street: str
+    city: str
+    state: None | str
+    postal_code: None | str
+    country: str
     suite: None | str | Unset = UNSET
-    city: None | str | Unset = UNSET
-    state: None | str | Unset = UNSET
-    postal_code: None | str | Unset = UNSET
-    country: None | str | Unset = UNSET
     latitude: float | None | Unset = UNSET
     longitude: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        full_address: None | str | Unset
-        if isinstance(self.full_address, Unset):
-            full_address = UNSET
-        else:
-            full_address = self.full_address
+        full_address = self.full_address
 
-        street: None | str | Unset
-        if isinstance(self.street, Unset):
-            street = UNSET
-        else:
-            street = self.street
+        street = self.street
+
+        city = self.city
+
+        state: None | str
+        state = self.state
+
+        postal_code: None | str
+        postal_code = self.postal_code
+
+        country = self.country
 
         suite: None | str | Unset
         if isinstance(self.suite, Unset):
             suite = UNSET
         else:
             suite = self.suite
-
-        city: None | str | Unset
-        if isinstance(self.city, Unset):
-            city = UNSET
-        else:
-            city = self.city
-
-        state: None | str | Unset
-        if isinstance(self.state, Unset):
-            state = UNSET
-        else:
-            state = self.state
-
-        postal_code: None | str | Unset
-        if isinstance(self.postal_code, Unset):
-            postal_code = UNSET
-        else:
-            postal_code = self.postal_code
-
-        country: None | str | Unset
-        if isinstance(self.country, Unset):
-            country = UNSET
-        else:
-            country = self.country
 
         latitude: float | None | Unset
         if isinstance(self.latitude, Unset):
@@ -98,21 +77,18 @@ class OrderAddress:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if full_address is not UNSET:
-            field_dict["full_address"] = full_address
-        if street is not UNSET:
-            field_dict["street"] = street
+        field_dict.update(
+            {
+                "full_address": full_address,
+                "street": street,
+                "city": city,
+                "state": state,
+                "postalCode": postal_code,
+                "country": country,
+            }
+        )
         if suite is not UNSET:
             field_dict["suite"] = suite
-        if city is not UNSET:
-            field_dict["city"] = city
-        if state is not UNSET:
-            field_dict["state"] = state
-        if postal_code is not UNSET:
-            field_dict["postalCode"] = postal_code
-        if country is not UNSET:
-            field_dict["country"] = country
         if latitude is not UNSET:
             field_dict["latitude"] = latitude
         if longitude is not UNSET:
@@ -122,103 +98,70 @@ class OrderAddress:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
+        full_address: Any = d.pop("full_address", UNSET)
+        if not isinstance(full_address, str):
+            raise wrong_type("full_address", full_address, "a string")
 
-        def _parse_full_address(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        street: Any = d.pop("street", UNSET)
+        if not isinstance(street, str):
+            raise wrong_type("street", street, "a string")
 
-        full_address = _parse_full_address(d.pop("full_address", UNSET))
+        city: Any = d.pop("city", UNSET)
+        if not isinstance(city, str):
+            raise wrong_type("city", city, "a string")
 
-        def _parse_street(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        state: Any = d.pop("state", UNSET)
+        if not (isinstance(state, str) or state is None):
+            raise wrong_type("state", state, "a string or null")
 
-        street = _parse_street(d.pop("street", UNSET))
+        postal_code: Any = d.pop("postalCode", UNSET)
+        if not (isinstance(postal_code, str) or postal_code is None):
+            raise wrong_type("postalCode", postal_code, "a string or null")
 
-        def _parse_suite(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        country: Any = d.pop("country", UNSET)
+        if not isinstance(country, str):
+            raise wrong_type("country", country, "a string")
 
-        suite = _parse_suite(d.pop("suite", UNSET))
+        suite: Any = d.pop("suite", UNSET)
 
-        def _parse_city(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        latitude: Any = d.pop("latitude", UNSET)
 
-        city = _parse_city(d.pop("city", UNSET))
+        longitude: Any = d.pop("longitude", UNSET)
 
-        def _parse_state(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
-
-        def _parse_postal_code(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        postal_code = _parse_postal_code(d.pop("postalCode", UNSET))
-
-        def _parse_country(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        country = _parse_country(d.pop("country", UNSET))
-
-        def _parse_latitude(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        latitude = _parse_latitude(d.pop("latitude", UNSET))
-
-        def _parse_longitude(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        longitude = _parse_longitude(d.pop("longitude", UNSET))
-
-        order_address = cls(
+        _model = cls(
             full_address=full_address,
             street=street,
-            suite=suite,
             city=city,
             state=state,
             postal_code=postal_code,
             country=country,
+            suite=suite,
             latitude=latitude,
             longitude=longitude,
         )
 
-        order_address.additional_properties = d
-        return order_address
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "full_address",
+                "street",
+                "city",
+                "state",
+                "postal_code",
+                "country",
+                "suite",
+                "latitude",
+                "longitude",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

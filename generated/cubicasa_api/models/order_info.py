@@ -4,242 +4,178 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order_product import OrderProduct
-
+from ..models.order_product import OrderProduct
+from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="OrderInfo")
 
 
 @_attrs_define
 class OrderInfo:
-    """An order's details. More keys may follow the documented ones.
+    """An order's details. Every key of the docs' example is required; more keys may follow.
 
     Attributes:
-        status (str | Unset): An order's status. Known values: New, Draft, Pending, Ready, Fixing. Kept open: a value
-            CubiCasa adds later is passed through, not rejected.
-        created_by (None | str | Unset): E-mail address of the user who created the order.
-        location (None | str | Unset): One-line address.
-        order_type (None | str | Unset): Known values vbim (documented), Tier3-LiDAR (third-party). Kept open.
-        first_delivered_at (float | None | Unset): Unix epoch seconds of the first delivery; null before it.
-        created_at (float | Unset): Unix epoch seconds.
-        is_scan_order (bool | None | Unset):
-        total_scanned_area (float | None | Unset): Scanned area; the unit is not documented.
-        go2scan (Any | Unset): GoToScan link data when the order came from GoToScan (INFERRED); the shape is unknown.
-        external_id (None | str | Unset): The caller's own reference.
-        add_info (None | str | Unset): Free-text extra information.
-        style_template (Any | Unset): The styling template applied; the shape is unknown.
-        product (OrderProduct | Unset): What was bought. The docs' example is cut off after `purchasable_add_ons`.
+        status (str): An order's status. Known values: New, Draft, Pending, Ready, Fixing. Kept open: a value CubiCasa
+            adds later is passed through, not rejected.
+        created_by (None | str): E-mail address of the user who created the order.
+        location (None | str): One-line address.
+        order_type (None | str): Known values vbim (documented), Tier3-LiDAR (third-party). Kept open.
+        first_delivered_at (float | None): Unix epoch seconds of the first delivery; null before it.
+        created_at (float): Unix epoch seconds.
+        is_scan_order (bool | None):
+        total_scanned_area (float | None): Scanned area; the unit is not documented.
+        go2scan (Any): GoToScan link data when the order came from GoToScan (INFERRED); the shape is unknown.
+        external_id (None | str): The caller's own reference.
+        add_info (None | str): Free-text extra information.
+        style_template (Any): The styling template applied; the shape is unknown.
+        product (OrderProduct): What was bought. The docs' example is cut off after `purchasable_add_ons`.
     """
 
-    status: str | Unset = UNSET
-    created_by: None | str | Unset = UNSET
-    location: None | str | Unset = UNSET
-    order_type: None | str | Unset = UNSET
-    first_delivered_at: float | None | Unset = UNSET
-    created_at: float | Unset = UNSET
-    is_scan_order: bool | None | Unset = UNSET
-    total_scanned_area: float | None | Unset = UNSET
-    go2scan: Any | Unset = UNSET
-    external_id: None | str | Unset = UNSET
-    add_info: None | str | Unset = UNSET
-    style_template: Any | Unset = UNSET
-    product: OrderProduct | Unset = UNSET
+    status: str
+    created_by: None | str
+    location: None | str
+    order_type: None | str
+    first_delivered_at: float | None
+    created_at: float
+    is_scan_order: bool | None
+    total_scanned_area: float | None
+    go2scan: Any
+    external_id: None | str
+    add_info: None | str
+    style_template: Any
+    product: OrderProduct
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status
 
-        created_by: None | str | Unset
-        if isinstance(self.created_by, Unset):
-            created_by = UNSET
-        else:
-            created_by = self.created_by
+        created_by: None | str
+        created_by = self.created_by
 
-        location: None | str | Unset
-        if isinstance(self.location, Unset):
-            location = UNSET
-        else:
-            location = self.location
+        location: None | str
+        location = self.location
 
-        order_type: None | str | Unset
-        if isinstance(self.order_type, Unset):
-            order_type = UNSET
-        else:
-            order_type = self.order_type
+        order_type: None | str
+        order_type = self.order_type
 
-        first_delivered_at: float | None | Unset
-        if isinstance(self.first_delivered_at, Unset):
-            first_delivered_at = UNSET
-        else:
-            first_delivered_at = self.first_delivered_at
+        first_delivered_at: float | None
+        first_delivered_at = self.first_delivered_at
 
         created_at = self.created_at
 
-        is_scan_order: bool | None | Unset
-        if isinstance(self.is_scan_order, Unset):
-            is_scan_order = UNSET
-        else:
-            is_scan_order = self.is_scan_order
+        is_scan_order: bool | None
+        is_scan_order = self.is_scan_order
 
-        total_scanned_area: float | None | Unset
-        if isinstance(self.total_scanned_area, Unset):
-            total_scanned_area = UNSET
-        else:
-            total_scanned_area = self.total_scanned_area
+        total_scanned_area: float | None
+        total_scanned_area = self.total_scanned_area
 
         go2scan = self.go2scan
 
-        external_id: None | str | Unset
-        if isinstance(self.external_id, Unset):
-            external_id = UNSET
-        else:
-            external_id = self.external_id
+        external_id: None | str
+        external_id = self.external_id
 
-        add_info: None | str | Unset
-        if isinstance(self.add_info, Unset):
-            add_info = UNSET
-        else:
-            add_info = self.add_info
+        add_info: None | str
+        add_info = self.add_info
 
         style_template = self.style_template
 
-        product: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.product, Unset):
-            product = self.product.to_dict()
+        product = self.product.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if status is not UNSET:
-            field_dict["status"] = status
-        if created_by is not UNSET:
-            field_dict["created_by"] = created_by
-        if location is not UNSET:
-            field_dict["location"] = location
-        if order_type is not UNSET:
-            field_dict["order_type"] = order_type
-        if first_delivered_at is not UNSET:
-            field_dict["first_delivered_at"] = first_delivered_at
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
-        if is_scan_order is not UNSET:
-            field_dict["is_scan_order"] = is_scan_order
-        if total_scanned_area is not UNSET:
-            field_dict["total_scanned_area"] = total_scanned_area
-        if go2scan is not UNSET:
-            field_dict["go2scan"] = go2scan
-        if external_id is not UNSET:
-            field_dict["external_id"] = external_id
-        if add_info is not UNSET:
-            field_dict["add_info"] = add_info
-        if style_template is not UNSET:
-            field_dict["style_template"] = style_template
-        if product is not UNSET:
-            field_dict["product"] = product
+        field_dict.update(
+            {
+                "status": status,
+                "created_by": created_by,
+                "location": location,
+                "order_type": order_type,
+                "first_delivered_at": first_delivered_at,
+                "created_at": created_at,
+                "is_scan_order": is_scan_order,
+                "total_scanned_area": total_scanned_area,
+                "go2scan": go2scan,
+                "external_id": external_id,
+                "add_info": add_info,
+                "style_template": style_template,
+                "product": product,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.order_product import OrderProduct  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        status = d.pop("status", UNSET)
+        status: Any = d.pop("status", UNSET)
+        if not isinstance(status, str):
+            raise wrong_type("status", status, "a string")
 
-        def _parse_created_by(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        created_by: Any = d.pop("created_by", UNSET)
+        if not (isinstance(created_by, str) or created_by is None):
+            raise wrong_type("created_by", created_by, "a string or null")
 
-        created_by = _parse_created_by(d.pop("created_by", UNSET))
+        location: Any = d.pop("location", UNSET)
+        if not (isinstance(location, str) or location is None):
+            raise wrong_type("location", location, "a string or null")
 
-        def _parse_location(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        order_type: Any = d.pop("order_type", UNSET)
+        if not (isinstance(order_type, str) or order_type is None):
+            raise wrong_type("order_type", order_type, "a string or null")
 
-        location = _parse_location(d.pop("location", UNSET))
+        first_delivered_at: Any = d.pop("first_delivered_at", UNSET)
+        if not (
+            (type(first_delivered_at) is float or type(first_delivered_at) is int)
+            or first_delivered_at is None
+        ):
+            raise wrong_type("first_delivered_at", first_delivered_at, "a number or null")
 
-        def _parse_order_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        created_at: Any = d.pop("created_at", UNSET)
+        if not (type(created_at) is float or type(created_at) is int):
+            raise wrong_type("created_at", created_at, "a number")
 
-        order_type = _parse_order_type(d.pop("order_type", UNSET))
+        is_scan_order: Any = d.pop("is_scan_order", UNSET)
+        if not (type(is_scan_order) is bool or is_scan_order is None):
+            raise wrong_type("is_scan_order", is_scan_order, "a boolean or null")
 
-        def _parse_first_delivered_at(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        total_scanned_area: Any = d.pop("total_scanned_area", UNSET)
+        if not (
+            (type(total_scanned_area) is float or type(total_scanned_area) is int)
+            or total_scanned_area is None
+        ):
+            raise wrong_type("total_scanned_area", total_scanned_area, "a number or null")
 
-        first_delivered_at = _parse_first_delivered_at(d.pop("first_delivered_at", UNSET))
+        go2scan: Any = d.pop("go2scan", UNSET)
+        if not go2scan is not UNSET:
+            raise wrong_type("go2scan", go2scan, "a value")
 
-        created_at = d.pop("created_at", UNSET)
+        external_id: Any = d.pop("external_id", UNSET)
+        if not (isinstance(external_id, str) or external_id is None):
+            raise wrong_type("external_id", external_id, "a string or null")
 
-        def _parse_is_scan_order(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        add_info: Any = d.pop("add_info", UNSET)
+        if not (isinstance(add_info, str) or add_info is None):
+            raise wrong_type("add_info", add_info, "a string or null")
 
-        is_scan_order = _parse_is_scan_order(d.pop("is_scan_order", UNSET))
+        style_template: Any = d.pop("style_template", UNSET)
+        if not style_template is not UNSET:
+            raise wrong_type("style_template", style_template, "a value")
 
-        def _parse_total_scanned_area(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        product: Any = d.pop("product", UNSET)
+        if product is UNSET:
+            raise wrong_type("product", product, "an object")
+        try:
+            product = OrderProduct.from_dict(product)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("product") from None
 
-        total_scanned_area = _parse_total_scanned_area(d.pop("total_scanned_area", UNSET))
-
-        go2scan = d.pop("go2scan", UNSET)
-
-        def _parse_external_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        external_id = _parse_external_id(d.pop("external_id", UNSET))
-
-        def _parse_add_info(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        add_info = _parse_add_info(d.pop("add_info", UNSET))
-
-        style_template = d.pop("style_template", UNSET)
-
-        _product = d.pop("product", UNSET)
-        product: OrderProduct | Unset
-        if isinstance(_product, Unset):
-            product = UNSET
-        else:
-            product = OrderProduct.from_dict(_product)
-
-        order_info = cls(
+        _model = cls(
             status=status,
             created_by=created_by,
             location=location,
@@ -255,8 +191,29 @@ class OrderInfo:
             product=product,
         )
 
-        order_info.additional_properties = d
-        return order_info
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "status",
+                "created_by",
+                "location",
+                "order_type",
+                "first_delivered_at",
+                "created_at",
+                "is_scan_order",
+                "total_scanned_area",
+                "go2scan",
+                "external_id",
+                "add_info",
+                "style_template",
+                "product",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.order import Order
-    from ..models.pagination import Pagination
-
+from ..models.order_list_item import OrderListItem
+from ..models.pagination import Pagination
+from ..types import UNSET, ShapeError, as_object, failing_index, model_repr, wrong_type
 
 T = TypeVar("T", bound="OrderList")
 
@@ -24,11 +23,11 @@ class OrderList:
     Attributes:
         pagination (Pagination): Where this page sits. Send `next_offset` as the next request's `offset` while
             `has_more` is true; it is not always `offset + limit`.
-        items (list[Order]):
+        items (list[OrderListItem]):
     """
 
     pagination: Pagination
-    items: list[Order]
+    items: list[OrderListItem]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,26 +51,44 @@ class OrderList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.order import Order  # noqa: PLC0415
-        from ..models.pagination import Pagination  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        pagination = Pagination.from_dict(d.pop("pagination"))
+        pagination: Any = d.pop("pagination", UNSET)
+        if pagination is UNSET:
+            raise wrong_type("pagination", pagination, "an object")
+        try:
+            pagination = Pagination.from_dict(pagination)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("pagination") from None
 
-        items = []
-        _items = d.pop("items")
-        for items_item_data in _items:
-            items_item = Order.from_dict(items_item_data)
+        items: Any = d.pop("items", UNSET)
+        if type(items) is not list:
+            raise wrong_type("items", items, "an array")
+        try:
+            items = [OrderListItem.from_dict(_item) for _item in items]
+        except ShapeError as _shape_error:
+            raise _shape_error.inside(
+                "items", failing_index(OrderListItem.from_dict, items)
+            ) from None
 
-            items.append(items_item)
-
-        order_list = cls(
+        _model = cls(
             pagination=pagination,
             items=items,
         )
 
-        order_list.additional_properties = d
-        return order_list
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "pagination",
+                "items",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.style_2d import Style2D
-    from ..models.style_3d import Style3D
-
+from ..models.style_2d import Style2D
+from ..models.style_3d import Style3D
+from ..types import UNSET, ShapeError, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="OrderPreferences")
 
@@ -54,31 +51,40 @@ class OrderPreferences:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.style_2d import Style2D  # noqa: PLC0415
-        from ..models.style_3d import Style3D  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        _style_2d = d.pop("style_2d", UNSET)
-        style_2d: Style2D | Unset
-        if isinstance(_style_2d, Unset):
-            style_2d = UNSET
-        else:
-            style_2d = Style2D.from_dict(_style_2d)
+        style_2d: Any = d.pop("style_2d", UNSET)
+        if style_2d is not UNSET:
+            try:
+                style_2d = Style2D.from_dict(style_2d)
+            except ShapeError as _shape_error:
+                raise _shape_error.inside("style_2d") from None
 
-        _style_3d = d.pop("style_3d", UNSET)
-        style_3d: Style3D | Unset
-        if isinstance(_style_3d, Unset):
-            style_3d = UNSET
-        else:
-            style_3d = Style3D.from_dict(_style_3d)
+        style_3d: Any = d.pop("style_3d", UNSET)
+        if style_3d is not UNSET:
+            try:
+                style_3d = Style3D.from_dict(style_3d)
+            except ShapeError as _shape_error:
+                raise _shape_error.inside("style_3d") from None
 
-        order_preferences = cls(
+        _model = cls(
             style_2d=style_2d,
             style_3d=style_3d,
         )
 
-        order_preferences.additional_properties = d
-        return order_preferences
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "style_2d",
+                "style_3d",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="OrderProduct")
 
@@ -19,79 +19,83 @@ class OrderProduct:
     """What was bought. The docs' example is cut off after `purchasable_add_ons`.
 
     Attributes:
-        add_ons (list[str] | Unset):
-        over_limits (list[Any] | Unset): Large-property surcharge markers (INFERRED); the item type is unknown.
-        package_type (None | str | Unset): A package. Known values: base, plus (documented), plus_3d (third-party). Kept
-            open.
-        purchasable_add_ons (list[str] | Unset): Add-ons that can still be bought with "Upgrade order".
+        add_ons (list[str]):
+        over_limits (list[Any]): Large-property surcharge markers (INFERRED); the item type is unknown.
+        package_type (None | str): A package. Known values: base, plus (documented), plus_3d (third-party). Kept open.
+        purchasable_add_ons (list[str]): Add-ons that can still be bought with "Upgrade order".
     """
 
-    add_ons: list[str] | Unset = UNSET
-    over_limits: list[Any] | Unset = UNSET
-    package_type: None | str | Unset = UNSET
-    purchasable_add_ons: list[str] | Unset = UNSET
+    add_ons: list[str]
+    over_limits: list[Any]
+    package_type: None | str
+    purchasable_add_ons: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        add_ons: list[str] | Unset = UNSET
-        if not isinstance(self.add_ons, Unset):
-            add_ons = self.add_ons
+        add_ons = self.add_ons
 
-        over_limits: list[Any] | Unset = UNSET
-        if not isinstance(self.over_limits, Unset):
-            over_limits = self.over_limits
+        over_limits = self.over_limits
 
-        package_type: None | str | Unset
-        if isinstance(self.package_type, Unset):
-            package_type = UNSET
-        else:
-            package_type = self.package_type
+        package_type: None | str
+        package_type = self.package_type
 
-        purchasable_add_ons: list[str] | Unset = UNSET
-        if not isinstance(self.purchasable_add_ons, Unset):
-            purchasable_add_ons = self.purchasable_add_ons
+        purchasable_add_ons = self.purchasable_add_ons
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if add_ons is not UNSET:
-            field_dict["add_ons"] = add_ons
-        if over_limits is not UNSET:
-            field_dict["over_limits"] = over_limits
-        if package_type is not UNSET:
-            field_dict["package_type"] = package_type
-        if purchasable_add_ons is not UNSET:
-            field_dict["purchasable_add_ons"] = purchasable_add_ons
+        field_dict.update(
+            {
+                "add_ons": add_ons,
+                "over_limits": over_limits,
+                "package_type": package_type,
+                "purchasable_add_ons": purchasable_add_ons,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        add_ons = cast(list[str], d.pop("add_ons", UNSET))
+        add_ons: Any = d.pop("add_ons", UNSET)
+        if type(add_ons) is not list:
+            raise wrong_type("add_ons", add_ons, "an array")
 
-        over_limits = cast(list[Any], d.pop("over_limits", UNSET))
+        over_limits: Any = d.pop("over_limits", UNSET)
+        if type(over_limits) is not list:
+            raise wrong_type("over_limits", over_limits, "an array")
 
-        def _parse_package_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        package_type: Any = d.pop("package_type", UNSET)
+        if not (isinstance(package_type, str) or package_type is None):
+            raise wrong_type("package_type", package_type, "a string or null")
 
-        package_type = _parse_package_type(d.pop("package_type", UNSET))
+        purchasable_add_ons: Any = d.pop("purchasable_add_ons", UNSET)
+        if type(purchasable_add_ons) is not list:
+            raise wrong_type("purchasable_add_ons", purchasable_add_ons, "an array")
 
-        purchasable_add_ons = cast(list[str], d.pop("purchasable_add_ons", UNSET))
-
-        order_product = cls(
+        _model = cls(
             add_ons=add_ons,
             over_limits=over_limits,
             package_type=package_type,
             purchasable_add_ons=purchasable_add_ons,
         )
 
-        order_product.additional_properties = d
-        return order_product
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "add_ons",
+                "over_limits",
+                "package_type",
+                "purchasable_add_ons",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

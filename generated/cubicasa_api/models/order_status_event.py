@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="OrderStatusEvent")
 
@@ -88,48 +88,26 @@ class OrderStatusEvent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any = d.pop("id", UNSET)
+        if not isinstance(id, str):
+            raise wrong_type("id", id, "a string")
 
-        current_status = d.pop("current_status")
+        current_status: Any = d.pop("current_status", UNSET)
+        if not isinstance(current_status, str):
+            raise wrong_type("current_status", current_status, "a string")
 
-        def _parse_previous_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        previous_status: Any = d.pop("previous_status", UNSET)
 
-        previous_status = _parse_previous_status(d.pop("previous_status", UNSET))
+        model_id: Any = d.pop("model_id", UNSET)
 
-        def _parse_model_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        product_type: Any = d.pop("product_type", UNSET)
 
-        model_id = _parse_model_id(d.pop("model_id", UNSET))
+        delivery_type: Any = d.pop("delivery_type", UNSET)
 
-        def _parse_product_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        product_type = _parse_product_type(d.pop("product_type", UNSET))
-
-        def _parse_delivery_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        delivery_type = _parse_delivery_type(d.pop("delivery_type", UNSET))
-
-        order_status_event = cls(
+        _model = cls(
             id=id,
             current_status=current_status,
             previous_status=previous_status,
@@ -138,8 +116,22 @@ class OrderStatusEvent:
             delivery_type=delivery_type,
         )
 
-        order_status_event.additional_properties = d
-        return order_status_event
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "current_status",
+                "previous_status",
+                "model_id",
+                "product_type",
+                "delivery_type",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

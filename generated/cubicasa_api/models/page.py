@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.pagination import Pagination
-
+from ..models.pagination import Pagination
+from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="Page")
 
@@ -49,20 +48,38 @@ class Page:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pagination import Pagination  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        pagination = Pagination.from_dict(d.pop("pagination"))
+        pagination: Any = d.pop("pagination", UNSET)
+        if pagination is UNSET:
+            raise wrong_type("pagination", pagination, "an object")
+        try:
+            pagination = Pagination.from_dict(pagination)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("pagination") from None
 
-        items = cast(list[Any], d.pop("items"))
+        items: Any = d.pop("items", UNSET)
+        if type(items) is not list:
+            raise wrong_type("items", items, "an array")
 
-        page = cls(
+        _model = cls(
             pagination=pagination,
             items=items,
         )
 
-        page.additional_properties = d
-        return page
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "pagination",
+                "items",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="Pagination")
 
@@ -67,38 +67,40 @@ class Pagination:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        has_more = d.pop("has_more")
+        has_more: Any = d.pop("has_more", UNSET)
+        if not type(has_more) is bool:
+            raise wrong_type("has_more", has_more, "a boolean")
 
-        limit = d.pop("limit", UNSET)
+        limit: Any = d.pop("limit", UNSET)
 
-        def _parse_next_offset(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        next_offset: Any = d.pop("next_offset", UNSET)
 
-        next_offset = _parse_next_offset(d.pop("next_offset", UNSET))
+        previous_offset: Any = d.pop("previous_offset", UNSET)
 
-        def _parse_previous_offset(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        previous_offset = _parse_previous_offset(d.pop("previous_offset", UNSET))
-
-        pagination = cls(
+        _model = cls(
             has_more=has_more,
             limit=limit,
             next_offset=next_offset,
             previous_offset=previous_offset,
         )
 
-        pagination.additional_properties = d
-        return pagination
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "has_more",
+                "limit",
+                "next_offset",
+                "previous_offset",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, as_object, model_repr, wrong_type
+
 T = TypeVar("T", bound="PasswordResetInput")
 
 
@@ -35,11 +37,22 @@ class PasswordResetInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        email = d.pop("email")
+        email: Any = d.pop("email", UNSET)
+        if not isinstance(email, str):
+            raise wrong_type("email", email, "a string")
 
-        password_reset_input = cls(
+        _model = cls(
             email=email,
         )
 
-        return password_reset_input
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("email",),
+            (),
+        )

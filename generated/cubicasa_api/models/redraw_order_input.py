@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order_preferences import OrderPreferences
-
+from ..models.order_preferences import OrderPreferences
+from ..types import UNSET, ShapeError, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="RedrawOrderInput")
 
@@ -51,25 +48,35 @@ class RedrawOrderInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.order_preferences import OrderPreferences  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        info = d.pop("info", UNSET)
+        info: Any = d.pop("info", UNSET)
 
-        _order_preferences = d.pop("order_preferences", UNSET)
-        order_preferences: OrderPreferences | Unset
-        if isinstance(_order_preferences, Unset):
-            order_preferences = UNSET
-        else:
-            order_preferences = OrderPreferences.from_dict(_order_preferences)
+        order_preferences: Any = d.pop("order_preferences", UNSET)
+        if order_preferences is not UNSET:
+            try:
+                order_preferences = OrderPreferences.from_dict(order_preferences)
+            except ShapeError as _shape_error:
+                raise _shape_error.inside("order_preferences") from None
 
-        redraw_order_input = cls(
+        _model = cls(
             info=info,
             order_preferences=order_preferences,
         )
 
-        redraw_order_input.additional_properties = d
-        return redraw_order_input
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "info",
+                "order_preferences",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

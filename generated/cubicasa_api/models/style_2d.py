@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="Style2D")
 
@@ -43,18 +43,30 @@ class Style2D:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        style_template_id = d.pop("style_template_id", UNSET)
+        style_template_id: Any = d.pop("style_template_id", UNSET)
 
-        add_info = d.pop("add_info", UNSET)
+        add_info: Any = d.pop("add_info", UNSET)
 
-        style_2d = cls(
+        _model = cls(
             style_template_id=style_template_id,
             add_info=add_info,
         )
 
-        style_2d.additional_properties = d
-        return style_2d
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "style_template_id",
+                "add_info",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

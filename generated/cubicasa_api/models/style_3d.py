@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.video_3d import Video3D
-
+from ..models.video_3d import Video3D
+from ..types import UNSET, ShapeError, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="Style3D")
 
@@ -61,31 +58,43 @@ class Style3D:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.video_3d import Video3D  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        _video = d.pop("video", UNSET)
-        video: Video3D | Unset
-        if isinstance(_video, Unset):
-            video = UNSET
-        else:
-            video = Video3D.from_dict(_video)
+        video: Any = d.pop("video", UNSET)
+        if video is not UNSET:
+            try:
+                video = Video3D.from_dict(video)
+            except ShapeError as _shape_error:
+                raise _shape_error.inside("video") from None
 
-        furniture_set = d.pop("furniture_set", UNSET)
+        furniture_set: Any = d.pop("furniture_set", UNSET)
 
-        include_basement = d.pop("include_basement", UNSET)
+        include_basement: Any = d.pop("include_basement", UNSET)
 
-        add_info = d.pop("add_info", UNSET)
+        add_info: Any = d.pop("add_info", UNSET)
 
-        style_3d = cls(
+        _model = cls(
             video=video,
             furniture_set=furniture_set,
             include_basement=include_basement,
             add_info=add_info,
         )
 
-        style_3d.additional_properties = d
-        return style_3d
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "video",
+                "furniture_set",
+                "include_basement",
+                "add_info",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

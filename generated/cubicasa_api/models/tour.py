@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="Tour")
 
@@ -62,43 +62,34 @@ class Tour:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
+        link: Any = d.pop("link", UNSET)
 
-        def _parse_link(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        mls_compliance_link: Any = d.pop("mls_compliance_link", UNSET)
 
-        link = _parse_link(d.pop("link", UNSET))
+        type_: Any = d.pop("type", UNSET)
 
-        def _parse_mls_compliance_link(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        mls_compliance_link = _parse_mls_compliance_link(d.pop("mls_compliance_link", UNSET))
-
-        def _parse_type_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        type_ = _parse_type_(d.pop("type", UNSET))
-
-        tour = cls(
+        _model = cls(
             link=link,
             mls_compliance_link=mls_compliance_link,
             type_=type_,
         )
 
-        tour.additional_properties = d
-        return tour
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "link",
+                "mls_compliance_link",
+                "type_",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="UpgradeOrderInput")
 
@@ -48,22 +48,26 @@ class UpgradeOrderInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
+        package_type: Any = d.pop("package_type", UNSET)
 
-        def _parse_package_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        add_ons: Any = d.pop("add_ons", UNSET)
 
-        package_type = _parse_package_type(d.pop("package_type", UNSET))
-
-        add_ons = cast(list[str], d.pop("add_ons", UNSET))
-
-        upgrade_order_input = cls(
+        _model = cls(
             package_type=package_type,
             add_ons=add_ons,
         )
 
-        return upgrade_order_input
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "package_type",
+                "add_ons",
+            ),
+            (),
+        )

@@ -4,39 +4,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.user_role import UserRole
-from ..types import UNSET, Unset
+from ..types import UNSET, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="User")
 
 
 @_attrs_define
 class User:
-    """A user of the company account. The docs' list example is cut off inside the third item, so only `id` and `email` are
-    required.
+    """A user of the company account. Every field of the docs' list example is required: the two whole items have them all
+    (the third item is cut off).
 
         Attributes:
             id (str): The user's ID (a UUID in every example).
             email (str):
-            name (None | str | Unset): First name.
-            surname (None | str | Unset):
-            role (str | Unset | UserRole): One of the roles, kept as the raw string if CubiCasa adds a new one.
-            email_confirmed (bool | Unset):
-            created_at (float | Unset): Unix epoch seconds.
+            name (None | str): First name.
+            surname (None | str):
+            role (str | UserRole): One of the roles, kept as the raw string if CubiCasa adds a new one.
+            email_confirmed (bool):
+            created_at (float): Unix epoch seconds.
     """
 
     id: str
     email: str
-    name: None | str | Unset = UNSET
-    surname: None | str | Unset = UNSET
-    role: str | Unset | UserRole = UNSET
-    email_confirmed: bool | Unset = UNSET
-    created_at: float | Unset = UNSET
+    name: None | str
+    surname: None | str
+    role: str | UserRole
+    email_confirmed: bool
+    created_at: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,22 +44,14 @@ class User:
 
         email = self.email
 
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
+        name: None | str
+        name = self.name
 
-        surname: None | str | Unset
-        if isinstance(self.surname, Unset):
-            surname = UNSET
-        else:
-            surname = self.surname
+        surname: None | str
+        surname = self.surname
 
-        role: str | Unset
-        if isinstance(self.role, Unset):
-            role = UNSET
-        elif isinstance(self.role, UserRole):
+        role: str
+        if isinstance(self.role, UserRole):
             role = self.role.value
         else:
             role = self.role
@@ -74,66 +66,55 @@ class User:
             {
                 "id": id,
                 "email": email,
+                "name": name,
+                "surname": surname,
+                "role": role,
+                "email_confirmed": email_confirmed,
+                "created_at": created_at,
             }
         )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if surname is not UNSET:
-            field_dict["surname"] = surname
-        if role is not UNSET:
-            field_dict["role"] = role
-        if email_confirmed is not UNSET:
-            field_dict["email_confirmed"] = email_confirmed
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any = d.pop("id", UNSET)
+        if not isinstance(id, str):
+            raise wrong_type("id", id, "a string")
 
-        email = d.pop("email")
+        email: Any = d.pop("email", UNSET)
+        if not isinstance(email, str):
+            raise wrong_type("email", email, "a string")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        name: Any = d.pop("name", UNSET)
+        if not (isinstance(name, str) or name is None):
+            raise wrong_type("name", name, "a string or null")
 
-        name = _parse_name(d.pop("name", UNSET))
+        surname: Any = d.pop("surname", UNSET)
+        if not (isinstance(surname, str) or surname is None):
+            raise wrong_type("surname", surname, "a string or null")
 
-        def _parse_surname(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        surname = _parse_surname(d.pop("surname", UNSET))
-
-        def _parse_role(data: object) -> str | Unset | UserRole:
-            if isinstance(data, Unset):
-                return data
+        role: Any = d.pop("role", UNSET)
+        if not (isinstance(role, str) or isinstance(role, str)):
+            raise wrong_type("role", role, "a string or a string")
+        if isinstance(role, str):
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                role_type_0 = UserRole(data)
+                role = UserRole(role)
+            except ValueError:
+                pass  # a value the spec does not list is kept as its string
 
-                return role_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(str | Unset | UserRole, data)
+        email_confirmed: Any = d.pop("email_confirmed", UNSET)
+        if not type(email_confirmed) is bool:
+            raise wrong_type("email_confirmed", email_confirmed, "a boolean")
 
-        role = _parse_role(d.pop("role", UNSET))
+        created_at: Any = d.pop("created_at", UNSET)
+        if not (type(created_at) is float or type(created_at) is int):
+            raise wrong_type("created_at", created_at, "a number")
 
-        email_confirmed = d.pop("email_confirmed", UNSET)
-
-        created_at = d.pop("created_at", UNSET)
-
-        user = cls(
+        _model = cls(
             id=id,
             email=email,
             name=name,
@@ -143,8 +124,23 @@ class User:
             created_at=created_at,
         )
 
-        user.additional_properties = d
-        return user
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "email",
+                "name",
+                "surname",
+                "role",
+                "email_confirmed",
+                "created_at",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

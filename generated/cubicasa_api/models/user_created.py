@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.user_role import UserRole
-from ..types import UNSET, Unset
+from ..types import UNSET, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="UserCreated")
 
@@ -22,14 +22,14 @@ class UserCreated:
     Attributes:
         id (str):
         email (str):
-        message (str | Unset):
-        role (str | Unset | UserRole):
+        message (str):
+        role (str | UserRole):
     """
 
     id: str
     email: str
-    message: str | Unset = UNSET
-    role: str | Unset | UserRole = UNSET
+    message: str
+    role: str | UserRole
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -39,10 +39,8 @@ class UserCreated:
 
         message = self.message
 
-        role: str | Unset
-        if isinstance(self.role, Unset):
-            role = UNSET
-        elif isinstance(self.role, UserRole):
+        role: str
+        if isinstance(self.role, UserRole):
             role = self.role.value
         else:
             role = self.role
@@ -53,48 +51,60 @@ class UserCreated:
             {
                 "id": id,
                 "email": email,
+                "message": message,
+                "role": role,
             }
         )
-        if message is not UNSET:
-            field_dict["message"] = message
-        if role is not UNSET:
-            field_dict["role"] = role
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
+        id: Any = d.pop("id", UNSET)
+        if not isinstance(id, str):
+            raise wrong_type("id", id, "a string")
 
-        email = d.pop("email")
+        email: Any = d.pop("email", UNSET)
+        if not isinstance(email, str):
+            raise wrong_type("email", email, "a string")
 
-        message = d.pop("message", UNSET)
+        message: Any = d.pop("message", UNSET)
+        if not isinstance(message, str):
+            raise wrong_type("message", message, "a string")
 
-        def _parse_role(data: object) -> str | Unset | UserRole:
-            if isinstance(data, Unset):
-                return data
+        role: Any = d.pop("role", UNSET)
+        if not (isinstance(role, str) or isinstance(role, str)):
+            raise wrong_type("role", role, "a string or a string")
+        if isinstance(role, str):
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                role_type_0 = UserRole(data)
+                role = UserRole(role)
+            except ValueError:
+                pass  # a value the spec does not list is kept as its string
 
-                return role_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(str | Unset | UserRole, data)
-
-        role = _parse_role(d.pop("role", UNSET))
-
-        user_created = cls(
+        _model = cls(
             id=id,
             email=email,
             message=message,
             role=role,
         )
 
-        user_created.additional_properties = d
-        return user_created
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "email",
+                "message",
+                "role",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.user_role import UserRole
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="UserInput")
 
@@ -58,20 +58,39 @@ class UserInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        email = d.pop("email")
+        email: Any = d.pop("email", UNSET)
+        if not isinstance(email, str):
+            raise wrong_type("email", email, "a string")
 
-        role = UserRole(d.pop("role"))
+        role: Any = d.pop("role", UNSET)
+        if not isinstance(role, str):
+            raise wrong_type("role", role, "a string")
+        role = UserRole(role)
 
-        office_id = d.pop("office_id", UNSET)
+        office_id: Any = d.pop("office_id", UNSET)
 
-        password = d.pop("password", UNSET)
+        password: Any = d.pop("password", UNSET)
 
-        user_input = cls(
+        _model = cls(
             email=email,
             role=role,
             office_id=office_id,
             password=password,
         )
 
-        return user_input
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "email",
+                "role",
+                "office_id",
+                "password",
+            ),
+            (),
+        )

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.user_role import UserRole
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="UserUpdateInput")
 
@@ -58,25 +58,36 @@ class UserUpdateInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
+        name: Any = d.pop("name", UNSET)
 
-        surname = d.pop("surname", UNSET)
+        surname: Any = d.pop("surname", UNSET)
 
-        _role = d.pop("role", UNSET)
-        role: UserRole | Unset
-        if isinstance(_role, Unset):
-            role = UNSET
-        else:
-            role = UserRole(_role)
+        role: Any = d.pop("role", UNSET)
+        if role is not UNSET:
+            role = UserRole(role)
 
-        office_id = d.pop("office_id", UNSET)
+        office_id: Any = d.pop("office_id", UNSET)
 
-        user_update_input = cls(
+        _model = cls(
             name=name,
             surname=surname,
             role=role,
             office_id=office_id,
         )
 
-        return user_update_input
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "name",
+                "surname",
+                "role",
+                "office_id",
+            ),
+            (),
+        )

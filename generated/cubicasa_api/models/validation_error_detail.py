@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.validation_error_item import ValidationErrorItem
-
+from ..models.validation_error_item import ValidationErrorItem
+from ..types import UNSET, ShapeError, Unset, as_object, failing_index, model_repr, wrong_type
 
 T = TypeVar("T", bound="ValidationErrorDetail")
 
@@ -81,54 +78,74 @@ class ValidationErrorDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error_item import ValidationErrorItem  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        _body_params = d.pop("body_params", UNSET)
-        body_params: list[ValidationErrorItem] | Unset = UNSET
-        if _body_params is not UNSET:
-            body_params = []
-            for body_params_item_data in _body_params:
-                body_params_item = ValidationErrorItem.from_dict(body_params_item_data)
+        body_params: Any = d.pop("body_params", UNSET)
+        if body_params is not UNSET:
+            if type(body_params) is not list:
+                raise wrong_type("body_params", body_params, "an array")
+            try:
+                body_params = [ValidationErrorItem.from_dict(_item) for _item in body_params]
+            except ShapeError as _shape_error:
+                raise _shape_error.inside(
+                    "body_params", failing_index(ValidationErrorItem.from_dict, body_params)
+                ) from None
 
-                body_params.append(body_params_item)
+        query_params: Any = d.pop("query_params", UNSET)
+        if query_params is not UNSET:
+            if type(query_params) is not list:
+                raise wrong_type("query_params", query_params, "an array")
+            try:
+                query_params = [ValidationErrorItem.from_dict(_item) for _item in query_params]
+            except ShapeError as _shape_error:
+                raise _shape_error.inside(
+                    "query_params", failing_index(ValidationErrorItem.from_dict, query_params)
+                ) from None
 
-        _query_params = d.pop("query_params", UNSET)
-        query_params: list[ValidationErrorItem] | Unset = UNSET
-        if _query_params is not UNSET:
-            query_params = []
-            for query_params_item_data in _query_params:
-                query_params_item = ValidationErrorItem.from_dict(query_params_item_data)
+        path_params: Any = d.pop("path_params", UNSET)
+        if path_params is not UNSET:
+            if type(path_params) is not list:
+                raise wrong_type("path_params", path_params, "an array")
+            try:
+                path_params = [ValidationErrorItem.from_dict(_item) for _item in path_params]
+            except ShapeError as _shape_error:
+                raise _shape_error.inside(
+                    "path_params", failing_index(ValidationErrorItem.from_dict, path_params)
+                ) from None
 
-                query_params.append(query_params_item)
+        form_params: Any = d.pop("form_params", UNSET)
+        if form_params is not UNSET:
+            if type(form_params) is not list:
+                raise wrong_type("form_params", form_params, "an array")
+            try:
+                form_params = [ValidationErrorItem.from_dict(_item) for _item in form_params]
+            except ShapeError as _shape_error:
+                raise _shape_error.inside(
+                    "form_params", failing_index(ValidationErrorItem.from_dict, form_params)
+                ) from None
 
-        _path_params = d.pop("path_params", UNSET)
-        path_params: list[ValidationErrorItem] | Unset = UNSET
-        if _path_params is not UNSET:
-            path_params = []
-            for path_params_item_data in _path_params:
-                path_params_item = ValidationErrorItem.from_dict(path_params_item_data)
-
-                path_params.append(path_params_item)
-
-        _form_params = d.pop("form_params", UNSET)
-        form_params: list[ValidationErrorItem] | Unset = UNSET
-        if _form_params is not UNSET:
-            form_params = []
-            for form_params_item_data in _form_params:
-                form_params_item = ValidationErrorItem.from_dict(form_params_item_data)
-
-                form_params.append(form_params_item)
-
-        validation_error_detail = cls(
+        _model = cls(
             body_params=body_params,
             query_params=query_params,
             path_params=path_params,
             form_params=form_params,
         )
 
-        validation_error_detail.additional_properties = d
-        return validation_error_detail
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "body_params",
+                "query_params",
+                "path_params",
+                "form_params",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="ValidationErrorItem")
 
@@ -55,9 +55,14 @@ class ValidationErrorItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _loc_json: Any = d.pop("loc", UNSET)
+        if _loc_json is UNSET:
+            raise wrong_type("loc", _loc_json, "an array")
         loc = []
-        _loc = d.pop("loc")
+        _loc = _loc_json
         for loc_item_data in _loc:
 
             def _parse_loc_item(data: object) -> int | str:
@@ -67,18 +72,31 @@ class ValidationErrorItem:
 
             loc.append(loc_item)
 
-        msg = d.pop("msg")
+        msg: Any = d.pop("msg", UNSET)
+        if not isinstance(msg, str):
+            raise wrong_type("msg", msg, "a string")
 
-        type_ = d.pop("type", UNSET)
+        type_: Any = d.pop("type", UNSET)
 
-        validation_error_item = cls(
+        _model = cls(
             loc=loc,
             msg=msg,
             type_=type_,
         )
 
-        validation_error_item.additional_properties = d
-        return validation_error_item
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "loc",
+                "msg",
+                "type_",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

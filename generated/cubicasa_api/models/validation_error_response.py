@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.validation_error_detail import ValidationErrorDetail
-
+from ..models.validation_error_detail import ValidationErrorDetail
+from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="ValidationErrorResponse")
 
@@ -43,17 +42,30 @@ class ValidationErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error_detail import ValidationErrorDetail  # noqa: PLC0415
-
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        validation_error = ValidationErrorDetail.from_dict(d.pop("validation_error"))
+        validation_error: Any = d.pop("validation_error", UNSET)
+        if validation_error is UNSET:
+            raise wrong_type("validation_error", validation_error, "an object")
+        try:
+            validation_error = ValidationErrorDetail.from_dict(validation_error)
+        except ShapeError as _shape_error:
+            raise _shape_error.inside("validation_error") from None
 
-        validation_error_response = cls(
+        _model = cls(
             validation_error=validation_error,
         )
 
-        validation_error_response.additional_properties = d
-        return validation_error_response
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("validation_error",),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="Video3D")
 
@@ -43,18 +43,30 @@ class Video3D:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        speed = d.pop("speed", UNSET)
+        speed: Any = d.pop("speed", UNSET)
 
-        layout = d.pop("layout", UNSET)
+        layout: Any = d.pop("layout", UNSET)
 
-        video_3d = cls(
+        _model = cls(
             speed=speed,
             layout=layout,
         )
 
-        video_3d.additional_properties = d
-        return video_3d
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "speed",
+                "layout",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

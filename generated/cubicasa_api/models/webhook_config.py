@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.webhook_trigger import WebhookTrigger
-from ..types import UNSET, Unset
+from ..types import UNSET, as_object, model_repr, wrong_type
 
 T = TypeVar("T", bound="WebhookConfig")
 
@@ -20,73 +20,85 @@ class WebhookConfig:
     """The stored webhook configuration.
 
     Attributes:
-        webhook_urls (list[str] | Unset):
-        webhook_triggers (list[str | WebhookTrigger] | Unset):
+        webhook_urls (list[str]):
+        webhook_triggers (list[str | WebhookTrigger]):
     """
 
-    webhook_urls: list[str] | Unset = UNSET
-    webhook_triggers: list[str | WebhookTrigger] | Unset = UNSET
+    webhook_urls: list[str]
+    webhook_triggers: list[str | WebhookTrigger]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        webhook_urls: list[str] | Unset = UNSET
-        if not isinstance(self.webhook_urls, Unset):
-            webhook_urls = self.webhook_urls
+        webhook_urls = self.webhook_urls
 
-        webhook_triggers: list[str] | Unset = UNSET
-        if not isinstance(self.webhook_triggers, Unset):
-            webhook_triggers = []
-            for webhook_triggers_item_data in self.webhook_triggers:
-                webhook_triggers_item: str
-                if isinstance(webhook_triggers_item_data, WebhookTrigger):
-                    webhook_triggers_item = webhook_triggers_item_data.value
-                else:
-                    webhook_triggers_item = webhook_triggers_item_data
-                webhook_triggers.append(webhook_triggers_item)
+        webhook_triggers = []
+        for webhook_triggers_item_data in self.webhook_triggers:
+            webhook_triggers_item: str
+            if isinstance(webhook_triggers_item_data, WebhookTrigger):
+                webhook_triggers_item = webhook_triggers_item_data.value
+            else:
+                webhook_triggers_item = webhook_triggers_item_data
+            webhook_triggers.append(webhook_triggers_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if webhook_urls is not UNSET:
-            field_dict["webhook_urls"] = webhook_urls
-        if webhook_triggers is not UNSET:
-            field_dict["webhook_triggers"] = webhook_triggers
+        field_dict.update(
+            {
+                "webhook_urls": webhook_urls,
+                "webhook_triggers": webhook_triggers,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        webhook_urls = cast(list[str], d.pop("webhook_urls", UNSET))
+        webhook_urls: Any = d.pop("webhook_urls", UNSET)
+        if type(webhook_urls) is not list:
+            raise wrong_type("webhook_urls", webhook_urls, "an array")
 
-        _webhook_triggers = d.pop("webhook_triggers", UNSET)
-        webhook_triggers: list[str | WebhookTrigger] | Unset = UNSET
-        if _webhook_triggers is not UNSET:
-            webhook_triggers = []
-            for webhook_triggers_item_data in _webhook_triggers:
+        _webhook_triggers_json: Any = d.pop("webhook_triggers", UNSET)
+        if _webhook_triggers_json is UNSET:
+            raise wrong_type("webhook_triggers", _webhook_triggers_json, "an array")
+        webhook_triggers = []
+        _webhook_triggers = _webhook_triggers_json
+        for webhook_triggers_item_data in _webhook_triggers:
 
-                def _parse_webhook_triggers_item(data: object) -> str | WebhookTrigger:
-                    try:
-                        if not isinstance(data, str):
-                            raise TypeError()
-                        webhook_triggers_item_type_0 = WebhookTrigger(data)
+            def _parse_webhook_triggers_item(data: object) -> str | WebhookTrigger:
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    webhook_triggers_item_type_0 = WebhookTrigger(data)
 
-                        return webhook_triggers_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    return cast(str | WebhookTrigger, data)
+                    return webhook_triggers_item_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(str | WebhookTrigger, data)
 
-                webhook_triggers_item = _parse_webhook_triggers_item(webhook_triggers_item_data)
+            webhook_triggers_item = _parse_webhook_triggers_item(webhook_triggers_item_data)
 
-                webhook_triggers.append(webhook_triggers_item)
+            webhook_triggers.append(webhook_triggers_item)
 
-        webhook_config = cls(
+        _model = cls(
             webhook_urls=webhook_urls,
             webhook_triggers=webhook_triggers,
         )
 
-        webhook_config.additional_properties = d
-        return webhook_config
+        _model.additional_properties = d
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "webhook_urls",
+                "webhook_triggers",
+            ),
+            (),
+        )
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.webhook_trigger import WebhookTrigger
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, as_object, model_repr
 
 T = TypeVar("T", bound="WebhookConfigInput")
 
@@ -50,10 +50,13 @@ class WebhookConfigInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            src_dict = as_object(src_dict)
         d = dict(src_dict)
-        webhook_urls = cast(list[str], d.pop("webhook_urls", UNSET))
+        webhook_urls: Any = d.pop("webhook_urls", UNSET)
 
-        _webhook_triggers = d.pop("webhook_triggers", UNSET)
+        _webhook_triggers_json: Any = d.pop("webhook_triggers", UNSET)
+        _webhook_triggers = _webhook_triggers_json
         webhook_triggers: list[WebhookTrigger] | Unset = UNSET
         if _webhook_triggers is not UNSET:
             webhook_triggers = []
@@ -62,9 +65,19 @@ class WebhookConfigInput:
 
                 webhook_triggers.append(webhook_triggers_item)
 
-        webhook_config_input = cls(
+        _model = cls(
             webhook_urls=webhook_urls,
             webhook_triggers=webhook_triggers,
         )
 
-        return webhook_config_input
+        return _model
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "webhook_urls",
+                "webhook_triggers",
+            ),
+            (),
+        )

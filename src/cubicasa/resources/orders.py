@@ -20,6 +20,7 @@ from cubicasa_api.api.orders import (
 from cubicasa_api.models import (
     Order,
     OrderList,
+    OrderListItem,
     OrderPreferences,
     RedeliverOrderInput,
     RedrawOrderInput,
@@ -85,7 +86,7 @@ class Orders(Resource):
         page_size: int | None = None,
         max_items: int | None = None,
         concurrency: int | None = None,
-    ) -> Pager[Order]:
+    ) -> Pager[OrderListItem]:
         """Every order, newest first, fetched page by page as you iterate.
 
         `GET /orders` (listOrders). List items may lack `delivery_assets`: use `get()` for them.
@@ -97,7 +98,7 @@ class Orders(Resource):
             concurrency: fetch up to this many pages at once (see `cubicasa.pagination`).
 
         Returns:
-            A `Pager[Order]`: iterate it for orders, or call `.pages()` for pages.
+            A `Pager[OrderListItem]`: iterate it for orders, or call `.pages()` for pages.
         """
         statuses = _statuses(status)
 
@@ -207,7 +208,7 @@ class AsyncOrders(AsyncResource):
         page_size: int | None = None,
         max_items: int | None = None,
         concurrency: int | None = None,
-    ) -> AsyncPager[Order]:
+    ) -> AsyncPager[OrderListItem]:
         """Every order, fetched page by page: `async for order in client.orders.list()`.
 
         `GET /orders` (listOrders).

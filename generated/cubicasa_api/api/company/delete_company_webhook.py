@@ -10,7 +10,10 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.message import Message
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response
+from ...types import Response, ShapeError
+
+# The operationId, camelCased back from the module name (the generator keeps no other).
+OPERATION_ID = "deleteCompanyWebhook"
 
 
 def _get_kwargs() -> dict[str, Any]:
@@ -64,11 +67,16 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorBody | Message | ValidationErrorResponse]:
+    try:
+        parsed = _parse_response(client=client, response=response)
+    except ShapeError as error:
+        error.operation = OPERATION_ID
+        raise
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
