@@ -48,10 +48,11 @@ class ShapeError(ValueError):
     """A response body that does not fit its model: a required field missing or of the wrong JSON
     type. `pointer` is the JSON Pointer of the field; `operation` the operationId, once known."""
 
-    def __init__(self, problem: str, *where: str | int) -> None:
+    def __init__(self, problem: str, *where: str | int, value: object = None) -> None:
         super().__init__(problem)
         self.problem = problem
         self.where: list[str | int] = list(where)
+        self.value = value  # what the answer held there (UNSET when missing)
         self.operation: str | None = None
 
     def inside(self, *where: str | int) -> "ShapeError":
@@ -75,8 +76,8 @@ _JSON_KINDS.update({list: "an array", dict: "an object", type(None): "null"})
 def wrong_type(key: str, value: object, expected: str) -> ShapeError:
     """The error for a required field `key` that is missing or not of the `expected` JSON type."""
     if value is UNSET:
-        return ShapeError("is missing", key)
-    return ShapeError(f"is {_kind(value)}, expected {expected}", key)
+        return ShapeError("is missing", key, value=value)
+    return ShapeError(f"is {_kind(value)}, expected {expected}", key, value=value)
 
 
 def _kind(value: object) -> str:
@@ -90,7 +91,7 @@ def as_object(value: object) -> Mapping[str, Any]:
         return value
     if isinstance(value, list) and not value:
         return {}
-    raise ShapeError(f"is {_kind(value)}, expected an object")
+    raise ShapeError(f"is {_kind(value)}, expected an object", value=value)
 
 
 def failing_index(parse: Callable[[Any], object], items: list[Any]) -> int:

@@ -15,6 +15,7 @@ import pytest
 
 import cubicasa
 from cubicasa import AsyncCubiCasa, CubiCasa
+from tests.conftest import order_json
 from tests.facade.conftest import API_KEY, json_response, page
 
 BASE = "http://127.0.0.1:9/api/integrate/v3"
@@ -451,7 +452,7 @@ def test_documented_statuses_do_not_warn() -> None:
 def test_pager_repr_says_what_it_walks_and_how_far() -> None:
     def handle(request: httpx.Request) -> httpx.Response:
         offset = int(request.url.params.get("offset", "0"))
-        items = [{"id": f"o-{offset + n}"} for n in range(2)]
+        items = [order_json(f"o-{offset + n}") for n in range(2)]
         return json_response(page(items, has_more=offset < 6, next_offset=offset + 3, limit=2))
 
     with CubiCasa(

@@ -18,6 +18,7 @@ import pytest
 
 from cubicasa import PaginationError
 from cubicasa.pagination import MAX_STALE_PAGES
+from tests.conftest import order_json
 from tests.facade.conftest import Backends, json_response, run
 
 LIMIT = 5_000  # items a test walk may yield before the test calls it endless
@@ -30,7 +31,7 @@ STYLES = [
 
 
 def order(n: int) -> dict[str, Any]:
-    return {"id": f"order-{n}", "info": {"status": "Ready"}}
+    return order_json(f"order-{n}")
 
 
 def raw_page(items: list[Any], pagination: dict[str, Any]) -> httpx.Response:
@@ -213,7 +214,8 @@ def test_orders_created_during_a_walk_are_yielded_once(
             ]
         chunk = newest_first[offset : offset + 20]
         more = offset + 20 < len(newest_first)
-        return raw_page([{"id": i} for i in chunk], {"has_more": more, "next_offset": offset + 20})
+        items = [order_json(i) for i in chunk]
+        return raw_page(items, {"has_more": more, "next_offset": offset + 20})
 
     result, _ = walk(backends, handle, style, concurrency)
     assert isinstance(result, list)

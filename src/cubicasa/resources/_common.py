@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cubicasa_api.models import OrderPreferences
 from cubicasa_api.types import UNSET, Unset
 
+from ..errors import PaginationError, ResponseValidationError
 from ..pagination import AsyncPager, Page, Pager
 
 if TYPE_CHECKING:
@@ -44,9 +45,12 @@ class Resource:
         """A pager over a list operation: each page is one generated call at the offset given."""
 
         def fetch(offset: int, limit: int | None) -> Page[Any]:
-            page = self._client._call(
-                endpoint, page_model, offset=offset, limit=opt(limit), **params
-            )
+            try:
+                page = self._client._call(
+                    endpoint, page_model, offset=offset, limit=opt(limit), **params
+                )
+            except ResponseValidationError as exc:
+                raise pagination_error(exc, offset) from exc.__cause__
             return Page(page.items, page.pagination, offset)
 
         return Pager(
@@ -80,9 +84,12 @@ class AsyncResource:
         """The async twin of `Resource._pager`."""
 
         async def fetch(offset: int, limit: int | None) -> Page[Any]:
-            page = await self._client._acall(
-                endpoint, page_model, offset=offset, limit=opt(limit), **params
-            )
+            try:
+                page = await self._client._acall(
+                    endpoint, page_model, offset=offset, limit=opt(limit), **params
+                )
+            except ResponseValidationError as exc:
+                raise pagination_error(exc, offset) from exc.__cause__
             return Page(page.items, page.pagination, offset)
 
         return AsyncPager(
@@ -94,6 +101,20 @@ class AsyncResource:
             label=f"{self.area or _area(type(self))}.list",
             params={k: v for k, v in params.items() if not isinstance(v, Unset)},
         )
+
+
+def pagination_error(exc: ResponseValidationError, offset: int) -> Exception:
+    """A page whose `has_more` is not a boolean is the pager's to report (a PaginationError, as
+    for every other broken page chain); any other wrong shape stays a ResponseValidationError."""
+    shape = exc.__cause__
+    if getattr(shape, "where", None) == ["pagination", "has_more"] and not isinstance(
+        getattr(shape, "value", None), Unset
+    ):
+        sent = getattr(shape, "value", None)
+        return PaginationError(
+            f"page at offset {offset}: has_more must be true or false, the server sent {sent!r}"
+        )
+    return exc
 
 
 def opt(value: T | None) -> T | Unset:
