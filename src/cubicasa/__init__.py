@@ -9,7 +9,14 @@ with CubiCasa() as client:            # the key comes from CUBICASA_API_KEY
 
 from typing import TYPE_CHECKING
 
-from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncCubiCasa, CubiCasa
+from ._client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MIN_DOWNLOAD_RATE,
+    DEFAULT_TIMEOUT,
+    AsyncCubiCasa,
+    CubiCasa,
+)
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
@@ -25,6 +32,7 @@ from .errors import (
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnprocessableEntityError,
 )
@@ -45,6 +53,8 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MIN_DOWNLOAD_RATE",
     "DEFAULT_TIMEOUT",
     "APIConnectionError",
     "APIStatusError",
@@ -63,6 +73,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
     "UnprocessableEntityError",

@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .errors import APIConnectionError, APITimeoutError, ResponseValidationError, error_for_response
+from ._limits import TRIES
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    CubiCasaError,
+    ResponseValidationError,
+    error_for_response,
+)
 
 T = TypeVar("T")
 
@@ -28,31 +35,44 @@ def _remember(response: httpx.Response) -> None:
 
 def raise_for_status(response: httpx.Response) -> None:
     _remember(response)
-    if response.status_code >= 400:
+    if response.status_code >= 300:  # a redirect is not followed: the key would travel with it
         response.read()
         raise error_for_response(response)
 
 
 async def araise_for_status(response: httpx.Response) -> None:
     _remember(response)
-    if response.status_code >= 400:
+    if response.status_code >= 300:
         await response.aread()
         raise error_for_response(response)
 
 
+def check_open(http: httpx.Client | httpx.AsyncClient) -> None:
+    if http.is_closed:
+        raise CubiCasaError(
+            "This client is closed: make a new one (or keep using it inside its `with` block)."
+        )
+
+
 @contextmanager
 def translate_errors() -> Iterator[list[httpx.Response]]:
-    """httpx's request errors as ours, and the responses seen, for quoting a bad body."""
+    """httpx's request errors as ours, and the responses seen, for quoting a bad body. Every
+    error leaving here is scrubbed of the API key (see `redact`)."""
     seen: list[httpx.Response] = []
     token = _responses.set(seen)
     try:
         yield seen
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError(f"Request timed out: {exc}", request=_request_of(exc)) from exc
     except httpx.RequestError as exc:
-        raise APIConnectionError(
-            f"Connection error: {type(exc).__name__}: {exc}", request=_request_of(exc)
-        ) from exc
+        request = _request_of(exc)
+        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        error = kind(_connection_message(exc, request), request=request)
+        raise redact(error, request, exc) from exc
+    except CubiCasaError as exc:
+        redact(exc, _carried_request(exc), exc.__cause__)
+        raise
+    except RecursionError as exc:  # a body nested too deeply, met outside the parsers we guard
+        deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
+        raise redact(deep, seen[-1].request if seen else None) from exc
     finally:
         _responses.reset(token)
 
@@ -64,8 +84,78 @@ def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
         return None
 
 
-# What a generated parser raises on a body that does not fit its model.
-SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
+def _carried_request(exc: CubiCasaError) -> httpx.Request | None:
+    request = getattr(exc, "request", None)
+    if request is None:
+        response = getattr(exc, "response", None)
+        request = getattr(response, "request", None)
+    return request if isinstance(request, httpx.Request) else None
+
+
+def _connection_message(exc: httpx.RequestError, request: httpx.Request | None) -> str:
+    what = "Timed out" if isinstance(exc, httpx.TimeoutException) else "Connection failed"
+    if request is None:
+        return f"{what}: {type(exc).__name__}: {exc}"
+    tries = request.extensions.get(TRIES, 1)
+    where = f"{request.method} {request.url.copy_with(query=None)}"
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return (
+        f"{what}: {where} after {tries} {'try' if tries == 1 else 'tries'} "
+        f"({_timeouts(request)}): {detail}"
+    )
+
+
+def _timeouts(request: httpx.Request) -> str:
+    timeouts = request.extensions.get("timeout") or {}
+    read, connect = timeouts.get("read"), timeouts.get("connect")
+    if read is None and connect is None:
+        return "no timeout"
+    text = "no time limit a try" if read is None else f"timeout {read:g} s a try"
+    return text + ("" if connect in (None, read) else f", {connect:g} s to connect")
+
+
+REDACTED = "***"
+
+
+def redact(
+    exc: CubiCasaError, request: httpx.Request | None, cause: BaseException | None = None
+) -> CubiCasaError:
+    """`exc` with the API key replaced by `***` in its message, its quoted body and the
+    `api-key` header of the request it carries (that request is finished: nothing resends it).
+    A server or proxy may echo request headers back into an error page."""
+    key = request.headers.get("api-key") if request is not None else None
+    if request is None or not key or key == REDACTED:
+        return exc
+    request.headers["api-key"] = REDACTED
+    exc.args = tuple(_scrubbed(arg, key) for arg in exc.args)
+    for name in ("body", "text"):
+        if hasattr(exc, name):
+            setattr(exc, name, _scrubbed(getattr(exc, name), key))
+    if cause is not None:
+        cause.args = tuple(_scrubbed(arg, key) for arg in cause.args)
+    return exc
+
+
+def _scrubbed(value: Any, key: str) -> Any:
+    try:
+        return _replaced(value, key)
+    except RecursionError:
+        return "(withheld: nested too deeply to scrub)"
+
+
+def _replaced(value: Any, key: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(key, REDACTED)
+    if isinstance(value, dict):
+        return {_replaced(k, key): _replaced(v, key) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(item, key) for item in value]
+    return value
+
+
+# What a generated parser raises on a body that does not fit its model (RecursionError: a body
+# such as 100,000 `[`, which json cannot parse).
+SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
 
 
 def shape_error(seen: list[httpx.Response], exc: Exception) -> Exception:

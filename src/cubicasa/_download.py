@@ -1,5 +1,7 @@
 """Streaming a body to disk: chunk by chunk into a temporary file beside the target, renamed
-into place only once the body is complete, so a dropped connection leaves nothing at the path."""
+into place only once the body is complete, so a dropped connection leaves nothing at the path.
+The transport checks the download's rate and, when the server compressed it although asked not
+to, its decoded size (`_limits.DownloadStream`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from ._calls import translate_errors
+from ._calls import check_open, translate_errors
+from ._limits import STREAMED
 from .errors import ResponseValidationError
 
 Progress = Callable[[int, int | None], None]
@@ -71,15 +74,24 @@ def _target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def _streamed(request: dict[str, Any]) -> dict[str, Any]:
+    """The request marked as a download: its body streams, and arrives uncompressed (a PDF
+    barely compresses; an identity body cannot inflate into a bomb)."""
+    headers = {**request.get("headers", {}), "Accept-Encoding": "identity"}
+    extensions = {**request.get("extensions", {}), STREAMED: True}
+    return {**request, "headers": headers, "extensions": extensions}
+
+
 def download(
     http: httpx.Client,
     request: dict[str, Any],
     path: str | os.PathLike[str],
     progress: Progress | None,
 ) -> Path:
+    check_open(http)
     sink = _Sink(_target(path), progress)
     try:
-        with translate_errors(), http.stream(**request) as response:
+        with translate_errors(), http.stream(**_streamed(request)) as response:
             sink.start(response)
             for chunk in response.iter_bytes(CHUNK_SIZE):
                 sink.write(chunk)
@@ -95,10 +107,11 @@ async def adownload(
     path: str | os.PathLike[str],
     progress: Progress | None,
 ) -> Path:
+    check_open(http)
     sink = _Sink(_target(path), progress)
     try:
         with translate_errors():
-            async with http.stream(**request) as response:
+            async with http.stream(**_streamed(request)) as response:
                 sink.start(response)
                 async for chunk in response.aiter_bytes(CHUNK_SIZE):
                     sink.write(chunk)

@@ -1,18 +1,29 @@
 """Retries and request logging as httpx transports wrapped around the one that sends.
 
-The judgement (what to retry, how long to wait) is in `_retry`; these classes only send, log
-and sleep. `sleep` and `asleep` are module attributes so tests can make retries instant.
+The judgement (what to retry, how long to wait) is in `_retry`, the limits on one try (deadline,
+decoded size, download rate) in `_limits`; these classes only send, read, log and sleep.
+`sleep` and `asleep` are module attributes so tests can make retries instant.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from ._retry import RetryPolicy, decide_after_error, decide_after_status
+from ._limits import (
+    STREAMED,
+    TRIES,
+    DeadlineScope,
+    aread_body,
+    read_body,
+    streamed,
+    try_seconds,
+)
+from ._retry import Decision, RetryPolicy, decide_after_error, decide_after_status
 
 logger = logging.getLogger("cubicasa")
 
@@ -32,37 +43,112 @@ class RetryStats:
         self.rate_limited = 0
 
 
-def _log(request: httpx.Request, outcome: str, started: float, attempt: int) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        ms = (time.perf_counter() - started) * 1000
-        logger.debug(
-            "%s %s -> %s in %.0f ms (try %d)", request.method, request.url, outcome, ms, attempt + 1
+@dataclass(frozen=True)
+class Limits:
+    """What one client allows a response: see `CubiCasa` for each."""
+
+    max_response_bytes: int
+    min_download_rate: float
+
+
+# Without a read timeout, a download's rate is still checked over windows of this many seconds.
+DEFAULT_WINDOW = 60.0
+
+
+class _Try:
+    """One try's clock: its deadline (set for the network code it runs), and what to do with
+    the response once its headers are in."""
+
+    def __init__(self, request: httpx.Request, limits: Limits, attempt: int) -> None:
+        request.extensions[TRIES] = attempt + 1
+        self.request = request
+        self.limits = limits
+        self.seconds = try_seconds(request)
+        self.scope = DeadlineScope(self.seconds)
+        self.started = time.perf_counter()
+
+    def streams(self, response: httpx.Response) -> bool:
+        # A download's 2xx body streams to disk; every other body is read inside the try, so a
+        # cut or a timeout mid-body is a transport error the retry policy sees.
+        return bool(self.request.extensions.get(STREAMED)) and response.is_success
+
+    def stream(self, response: httpx.Response) -> httpx.Response:
+        window = self.request.extensions.get("timeout", {}).get("read") or DEFAULT_WINDOW
+        limits = self.limits
+        return streamed(
+            response, self.request, limits.max_response_bytes, limits.min_download_rate, window
         )
+
+    def log(self, outcome: str, attempt: int) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            ms = (time.perf_counter() - self.started) * 1000
+            request = self.request
+            logger.debug(
+                "%s %s -> %s in %.0f ms (try %d)",
+                request.method,
+                request.url,
+                outcome,
+                ms,
+                attempt + 1,
+            )
+
+
+def _log_retry(request: httpx.Request, decision: Decision) -> None:
+    logger.info(
+        "retrying %s %s in %.2f s (%s)",
+        request.method,
+        request.url.copy_with(query=None),
+        decision.delay,
+        decision.reason,
+    )
 
 
 class RetryTransport(httpx.BaseTransport):
-    """Sends through `inner`, retrying as `policy` decides."""
+    """Sends through `inner`, retrying as `policy` decides; each try has a wall-clock deadline
+    and reads its body (decoded, capped) before it counts as done."""
 
     def __init__(
-        self, inner: httpx.BaseTransport, policy: RetryPolicy, stats: RetryStats | None = None
+        self,
+        inner: httpx.BaseTransport,
+        policy: RetryPolicy,
+        stats: RetryStats | None = None,
+        limits: Limits = Limits(64 * 1024 * 1024, 1024.0),
+        *,
+        close_inner: bool = True,
     ) -> None:
         self._inner = inner
         self.policy = policy
         self.stats = stats or RetryStats()
+        self.limits = limits
+        self._close_inner = close_inner
+
+    def _one_try(self, attempt: int, request: httpx.Request) -> httpx.Response:
+        one = _Try(request, self.limits, attempt)
+        try:
+            with one.scope:
+                response = self._inner.handle_request(request)
+                if one.streams(response):
+                    response = one.stream(response)
+                else:
+                    response = read_body(
+                        response, request, self.limits.max_response_bytes, one.scope
+                    )
+        except httpx.TransportError as exc:
+            one.log(type(exc).__name__, attempt)
+            raise
+        one.log(str(response.status_code), attempt)
+        return response
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         attempt = 0
         while True:
-            started = time.perf_counter()
             try:
-                response = self._inner.handle_request(request)
+                response = self._one_try(attempt, request)
             except httpx.TransportError as exc:
-                _log(request, type(exc).__name__, started, attempt)
                 decision = decide_after_error(self.policy, request.method, attempt, exc)
                 if not decision.retry:
                     raise
             else:
-                _log(request, str(response.status_code), started, attempt)
                 if response.status_code == 429:
                     self.stats.rate_limited += 1
                 decision = decide_after_status(
@@ -71,37 +157,60 @@ class RetryTransport(httpx.BaseTransport):
                 if not decision.retry:
                     return response
                 response.close()
-            logger.debug("retrying in %.2f s (%s)", decision.delay, decision.reason)
+            _log_retry(request, decision)
             sleep(decision.delay)
             attempt += 1
 
     def close(self) -> None:
-        self._inner.close()
+        if self._close_inner:
+            self._inner.close()
 
 
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
     """The async twin of `RetryTransport`."""
 
     def __init__(
-        self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy, stats: RetryStats | None = None
+        self,
+        inner: httpx.AsyncBaseTransport,
+        policy: RetryPolicy,
+        stats: RetryStats | None = None,
+        limits: Limits = Limits(64 * 1024 * 1024, 1024.0),
+        *,
+        close_inner: bool = True,
     ) -> None:
         self._inner = inner
         self.policy = policy
         self.stats = stats or RetryStats()
+        self.limits = limits
+        self._close_inner = close_inner
+
+    async def _one_try(self, attempt: int, request: httpx.Request) -> httpx.Response:
+        one = _Try(request, self.limits, attempt)
+        try:
+            with one.scope:
+                response = await self._inner.handle_async_request(request)
+                if one.streams(response):
+                    response = one.stream(response)
+                else:
+                    response = await aread_body(
+                        response, request, self.limits.max_response_bytes, one.scope
+                    )
+        except httpx.TransportError as exc:
+            one.log(type(exc).__name__, attempt)
+            raise
+        one.log(str(response.status_code), attempt)
+        return response
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         attempt = 0
         while True:
-            started = time.perf_counter()
             try:
-                response = await self._inner.handle_async_request(request)
+                response = await self._one_try(attempt, request)
             except httpx.TransportError as exc:
-                _log(request, type(exc).__name__, started, attempt)
                 decision = decide_after_error(self.policy, request.method, attempt, exc)
                 if not decision.retry:
                     raise
             else:
-                _log(request, str(response.status_code), started, attempt)
                 if response.status_code == 429:
                     self.stats.rate_limited += 1
                 decision = decide_after_status(
@@ -110,12 +219,13 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 if not decision.retry:
                     return response
                 await response.aclose()
-            logger.debug("retrying in %.2f s (%s)", decision.delay, decision.reason)
+            _log_retry(request, decision)
             await asleep(decision.delay)
             attempt += 1
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        if self._close_inner:
+            await self._inner.aclose()
 
 
 def _transport_of(client: httpx.Client | httpx.AsyncClient, url: httpx.URL) -> Any:

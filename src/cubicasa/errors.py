@@ -3,7 +3,7 @@
     CubiCasaError
     ├── APIConnectionError          the request did not get an HTTP answer
     │   └── APITimeoutError         ...because it timed out
-    ├── APIStatusError              CubiCasa (or a proxy) answered 4xx/5xx
+    ├── APIStatusError              CubiCasa (or a proxy) answered 3xx/4xx/5xx
     │   ├── BadRequestError             400, with the validation errors parsed
     │   ├── AuthenticationError         401
     │   ├── PermissionDeniedError       403
@@ -13,10 +13,12 @@
     │   ├── RateLimitError              429
     │   └── InternalServerError         >= 500
     ├── ResponseValidationError     a 2xx body that is not JSON or not the documented shape
+    ├── ResponseTooLargeError       a body that decodes to more than max_response_bytes
     └── PaginationError             a list whose pages do not chain (repeated offset, ...)
 
 No message ever holds the API key: bodies are quoted from the response, cut short, and requests
-are described by method and URL only.
+are described by method and URL only; the client scrubs the key from a message (a server may echo
+it) and shows the `api-key` header of the request an error carries as `***`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "UnprocessableEntityError",
 ]
@@ -70,7 +73,8 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIStatusError(CubiCasaError):
-    """CubiCasa, or something in front of it, answered with a 4xx or 5xx status.
+    """CubiCasa, or something in front of it, answered with a 4xx or 5xx status, or with a 3xx
+    (redirects are not followed: the API key would travel with them).
 
     Attributes:
         status_code: the HTTP status.
@@ -153,6 +157,20 @@ class ResponseValidationError(CubiCasaError):
         super().__init__(f"Unexpected response to {where} ({reason}); body starts: {self.text!r}")
 
 
+class ResponseTooLargeError(CubiCasaError):
+    """A body that decodes to more than the client's `max_response_bytes` (a compression bomb,
+    a runaway page): reading stopped there. `limit` is the cap, `request` the request."""
+
+    def __init__(self, request: httpx.Request, limit: int) -> None:
+        self.request = request
+        self.limit = limit
+        where = f"{request.method} {request.url.copy_with(query=None)}"
+        super().__init__(
+            f"The answer to {where} decodes to more than {limit:,} bytes: reading stopped there "
+            "(raise max_response_bytes if such an answer is expected)."
+        )
+
+
 class PaginationError(CubiCasaError):
     """The server's pages do not form a chain (a repeated offset, an empty page with more...)."""
 
@@ -178,10 +196,10 @@ def error_for_response(response: httpx.Response) -> APIStatusError:
 
 
 def decode_body(response: httpx.Response) -> Any:
-    """The JSON body, or the text when the body is not JSON."""
+    """The JSON body, or the text when the body is not JSON (or nested too deeply to parse)."""
     try:
         return json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.text
 
 
@@ -209,10 +227,17 @@ def _describe(body: Any) -> str:
         for key in ("message", "error", "detail"):
             if isinstance(body.get(key), str):
                 return snippet(body[key])
-        return snippet(json.dumps(body))
+        return _dumped(body)
     if isinstance(body, str):
         return snippet(body) if body.strip() else "(empty body)"
-    return snippet(json.dumps(body))
+    return _dumped(body)
+
+
+def _dumped(body: Any) -> str:
+    try:
+        return snippet(json.dumps(body))
+    except (ValueError, RecursionError):
+        return "(a JSON body nested too deeply to show)"
 
 
 def _request_id(response: httpx.Response) -> str | None:

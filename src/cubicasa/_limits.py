@@ -1,0 +1,420 @@
+"""Limits a hostile server cannot stretch: a wall-clock deadline on each try (however slowly the
+server drips), a cap on the decoded size of a body read into memory (however it is compressed),
+and a minimum rate for downloads (however slowly they crawl)."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+import httpcore
+import httpx
+
+from .errors import ResponseTooLargeError
+
+# Set on a download's request: the transport leaves its 2xx body streaming.
+STREAMED = "cubicasa.streamed"
+# Set by the transport on each request: how many tries it took (for error messages).
+TRIES = "cubicasa.tries"
+
+# The monotonic time at which the current try must be over; read by the network streams below,
+# which shorten every connect, read and write to fit (httpx's own timeouts are per operation).
+_deadline: ContextVar[float | None] = ContextVar("cubicasa_deadline", default=None)
+
+
+def try_seconds(request: httpx.Request) -> float | None:
+    """The longest of the request's timeouts: the wall-clock budget of one try (None: none)."""
+    timeouts = request.extensions.get("timeout") or {}
+    values = [v for v in timeouts.values() if v is not None]
+    return max(values) if values else None
+
+
+def _clip(timeout: float | None, error: type[Exception]) -> float | None:
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0.001:  # a socket timeout of 0 would mean "non-blocking", not "expired"
+        raise error("the try's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Stream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _clip(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clip(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> _Stream:
+        clipped = _clip(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, clipped))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Backend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        clipped = _clip(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_tcp(host, port, clipped, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        clipped = _clip(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_unix_socket(path, clipped, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, _clip(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, _clip(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> _AsyncStream:
+        clipped = _clip(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, clipped))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        clipped = _clip(timeout, httpcore.ConnectTimeout)
+        stream = await self._inner.connect_tcp(host, port, clipped, local_address, socket_options)
+        return _AsyncStream(stream)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        clipped = _clip(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.connect_unix_socket(path, clipped, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def with_deadlines(transport: Any) -> Any:
+    """`transport` (an httpx.HTTPTransport or AsyncHTTPTransport) with every network operation
+    shortened to fit the current try's deadline. Left as is when this httpx hides its pool."""
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+    elif isinstance(backend, httpcore.AsyncNetworkBackend):
+        pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]
+    return transport
+
+
+class DeadlineScope:
+    """Sets the deadline of one try for the code run inside it (this thread or task)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def __enter__(self) -> DeadlineScope:
+        self._token = _deadline.set(self.at)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _deadline.reset(self._token)
+
+    def check(self, request: httpx.Request) -> None:
+        """Between two chunks: for transports that do not see the deadline (an `http_client`)."""
+        if self.at is not None and time.monotonic() > self.at:
+            raise httpx.ReadTimeout("the try's deadline passed", request=request)
+
+
+class Decoder:
+    """Undoes the Content-Encoding (gzip, deflate) chunk by chunk, never producing more than
+    `limit` bytes in all: a 2 MB gzip body that inflates to 2 GiB fails after `limit` bytes."""
+
+    def __init__(self, response: httpx.Response, request: httpx.Request, limit: int | None) -> None:
+        self._request = request
+        self.limit = limit
+        self.size = 0
+        codings = response.headers.get("content-encoding", "")
+        self._stages = [
+            _Inflate(coding)
+            for coding in reversed([c.strip().lower() for c in codings.split(",")])
+            if coding in _WBITS
+        ]
+        self.decodes = bool(self._stages)
+
+    def feed(self, data: bytes) -> bytes:
+        for stage in self._stages:
+            data = self._fit(stage.decompress(data, self._room()))
+        if not self._stages:
+            self._fit(data)
+        self.size += len(data)
+        return data
+
+    def flush(self) -> bytes:
+        data = b""
+        for stage in self._stages:
+            data = self._fit(stage.decompress(data, self._room()) + stage.flush())
+        self.size += len(data)
+        return data
+
+    def _room(self) -> int:
+        return -1 if self.limit is None else self.limit - self.size
+
+    def _fit(self, data: bytes) -> bytes:
+        if self.limit is not None and self.size + len(data) > self.limit:
+            raise ResponseTooLargeError(self._request, self.limit)
+        return data
+
+
+_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
+
+
+class _Inflate:
+    def __init__(self, coding: str) -> None:
+        self._wbits = _WBITS[coding]
+        self._raw_fallback = coding == "deflate"  # some servers send deflate without a header
+        self._started = False
+        self._z = zlib.decompressobj(self._wbits)
+
+    def decompress(self, data: bytes, room: int) -> bytes:
+        try:
+            return self._decompress(data, room)
+        except zlib.error as exc:
+            if self._raw_fallback and not self._started:
+                self._raw_fallback = False
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self._decompress(data, room)
+            raise httpx.DecodingError(f"bad {self._coding_name()} body: {exc}") from exc
+
+    def _decompress(self, data: bytes, room: int) -> bytes:
+        # Asking for one byte more than there is room for shows an excess without inflating it;
+        # the caller raises then, so no input is ever left unconsumed.
+        out = self._z.decompress(data, room + 1 if room >= 0 else 0)
+        self._started = self._started or bool(out)
+        return out
+
+    def flush(self) -> bytes:
+        return self._z.flush()
+
+    def _coding_name(self) -> str:
+        return "gzip" if self._wbits & 16 else "deflate"
+
+
+def _headers_after_decoding(response: httpx.Response, decoder: Decoder, size: int) -> Any:
+    if not decoder.decodes:
+        return response.headers
+    headers = response.headers.copy()
+    del headers["content-encoding"]
+    headers["content-length"] = str(size)
+    return headers
+
+
+def read_body(
+    response: httpx.Response, request: httpx.Request, limit: int, scope: DeadlineScope
+) -> httpx.Response:
+    """The response with its whole body read, decoded and capped, inside the current try."""
+    decoder = Decoder(response, request, limit)
+    pieces = []
+    try:
+        stream = response.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        for chunk in stream:
+            pieces.append(decoder.feed(chunk))
+            scope.check(request)
+        pieces.append(decoder.flush())
+    finally:
+        response.close()
+    return _rebuilt(response, request, decoder, pieces)
+
+
+async def aread_body(
+    response: httpx.Response, request: httpx.Request, limit: int, scope: DeadlineScope
+) -> httpx.Response:
+    """The async twin of `read_body`."""
+    decoder = Decoder(response, request, limit)
+    pieces = []
+    try:
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        async for chunk in stream:
+            pieces.append(decoder.feed(chunk))
+            scope.check(request)
+        pieces.append(decoder.flush())
+    finally:
+        await response.aclose()
+    return _rebuilt(response, request, decoder, pieces)
+
+
+def _rebuilt(
+    response: httpx.Response, request: httpx.Request, decoder: Decoder, pieces: list[bytes]
+) -> httpx.Response:
+    body = b"".join(pieces)
+    return httpx.Response(
+        response.status_code,
+        headers=_headers_after_decoding(response, decoder, len(body)),
+        content=body,
+        request=request,
+        extensions=response.extensions,
+    )
+
+
+class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A download's body as it arrives, decoded when the server compressed it although asked
+    not to (then capped at `limit`), failing with a timeout when it crawls: every window of
+    `window` seconds must bring at least `min_rate * window` bytes."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        request: httpx.Request,
+        limit: int,
+        min_rate: float,
+        window: float,
+    ) -> None:
+        self._response = response
+        self._request = request
+        self._decoder = Decoder(response, request, limit)
+        if not self._decoder.decodes:
+            self._decoder.limit = None  # the bytes on the wire: no amplification to cap
+        self._need = min_rate * window
+        self._window = window
+        self._started = time.monotonic()
+        self._got = 0
+
+    def headers(self) -> Any:
+        if not self._decoder.decodes:
+            return self._response.headers
+        headers = self._response.headers.copy()
+        for name in ("content-encoding", "content-length"):
+            headers.pop(name, None)
+        return headers
+
+    def _read_deadline(self) -> float | None:
+        # The end of the first window that has not yet brought enough bytes: a read still
+        # waiting then has lost the download.
+        if self._need <= 0:
+            return None
+        ends = self._started + self._window
+        return ends if self._got < self._need else ends + self._window
+
+    def _arrived(self, chunk: bytes) -> bytes:
+        now = time.monotonic()
+        self._got += len(chunk)
+        while now >= self._started + self._window:
+            if self._got < self._need:
+                raise self._crawled()
+            self._started += self._window
+            self._got = 0
+        return self._decoder.feed(chunk)
+
+    def _crawled(self) -> httpx.ReadTimeout:
+        return httpx.ReadTimeout(
+            f"the download brought fewer than {self._need:.0f} bytes in {self._window:g} s "
+            "(min_download_rate)",
+            request=self._request,
+        )
+
+    def _timed_out(self, exc: httpx.ReadTimeout, deadline: float | None) -> httpx.ReadTimeout:
+        if deadline is not None and time.monotonic() >= deadline - 0.01:
+            return self._crawled()
+        return exc
+
+    def __iter__(self) -> Iterator[bytes]:
+        stream = self._response.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        chunks = iter(stream)
+        while True:
+            deadline = self._read_deadline()
+            token = _deadline.set(deadline)
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                break
+            except httpx.ReadTimeout as exc:
+                raise self._timed_out(exc, deadline) from exc
+            finally:
+                _deadline.reset(token)
+            yield self._arrived(chunk)
+        yield self._decoder.flush()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        stream = self._response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        chunks = stream.__aiter__()
+        while True:
+            deadline = self._read_deadline()
+            token = _deadline.set(deadline)
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                break
+            except httpx.ReadTimeout as exc:
+                raise self._timed_out(exc, deadline) from exc
+            finally:
+                _deadline.reset(token)
+            yield self._arrived(chunk)
+        yield self._decoder.flush()
+
+    def close(self) -> None:
+        self._response.close()
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+def streamed(
+    response: httpx.Response, request: httpx.Request, limit: int, min_rate: float, window: float
+) -> httpx.Response:
+    """A download's response whose body streams through a `DownloadStream`."""
+    stream = DownloadStream(response, request, limit, min_rate, window)
+    return httpx.Response(
+        response.status_code,
+        headers=stream.headers(),
+        stream=stream,
+        request=request,
+        extensions=response.extensions,
+    )
