@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +188,23 @@ def test_info_logs_each_retry(caplog: pytest.LogCaptureFixture) -> None:
     (record,) = [r for r in caplog.records if r.levelno == logging.INFO]
     assert record.getMessage().startswith("retrying GET http://127.0.0.1")
     assert "RemoteProtocolError" in record.getMessage()
+
+
+def test_the_async_client_fixture_is_closed_after_the_test(tmp_path: Path) -> None:
+    (tmp_path / "test_uses_fixture.py").write_text(
+        "import asyncio\n"
+        "seen = []\n"
+        "def test_uses(cubicasa_async_client):\n"
+        "    seen.append(cubicasa_async_client)\n"
+        "    asyncio.run(cubicasa_async_client.company.get())\n"
+        "def test_after():\n"
+        "    assert seen[0]._http.is_closed\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert "2 passed" in done.stdout, done.stdout + done.stderr

@@ -35,5 +35,9 @@ def cubicasa_client(cubicasa_fake: FakeCubiCasa) -> Iterator[Any]:
 
 
 @pytest.fixture
-def cubicasa_async_client(cubicasa_fake: FakeCubiCasa) -> Any:
-    return cubicasa_fake.async_client()
+def cubicasa_async_client(cubicasa_fake: FakeCubiCasa) -> Iterator[Any]:
+    client = cubicasa_fake.async_client()
+    yield client
+    import asyncio  # closed after the test, in a loop of its own (the test's may be gone)
+
+    asyncio.run(client.close())
