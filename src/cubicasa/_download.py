@@ -14,8 +14,10 @@ from typing import Any
 
 import httpx
 
+from . import _transport
 from ._calls import check_open, translate_errors
-from ._limits import STREAMED
+from ._limits import RETRY_POLICY, STREAMED, TRIES
+from ._retry import RetryPolicy, decide_after_error
 from .errors import ResponseValidationError
 
 Progress = Callable[[int, int | None], None]
@@ -59,6 +61,13 @@ class _Sink:
         os.replace(self.tmp, self.target)
         return self.target
 
+    def restart(self) -> None:
+        """Empty the temporary file for another try (progress starts again from 0)."""
+        self.file.seek(0)
+        self.file.truncate()
+        self.done = 0
+        self.head = b""
+
     def discard(self) -> None:
         self.file.close()
         with contextlib.suppress(FileNotFoundError):
@@ -82,6 +91,30 @@ def _streamed(request: dict[str, Any]) -> dict[str, Any]:
     return {**request, "headers": headers, "extensions": extensions}
 
 
+class _Restarts:
+    """Whether a download whose body broke off is sent again (a GET: the retry policy decides,
+    as for any GET cut or timed out mid-body), counting every try for the error message."""
+
+    def __init__(self) -> None:
+        self.attempt = 0
+        self.tries = 0
+
+    def counted(self, response: httpx.Response) -> None:
+        self.tries += response.request.extensions.get(TRIES, 1)
+
+    def after(self, exc: httpx.TransportError, response: httpx.Response | None) -> float | None:
+        """The delay before the next try, or None to give up (and count the tries)."""
+        policy = response.extensions.get(RETRY_POLICY) if response is not None else None
+        if isinstance(policy, RetryPolicy):
+            decision = decide_after_error(policy, "GET", self.attempt, exc)
+            if decision.retry:
+                self.attempt += 1
+                return decision.delay
+        if response is not None:
+            exc.request.extensions[TRIES] = self.tries
+        return None
+
+
 def download(
     http: httpx.Client,
     request: dict[str, Any],
@@ -90,12 +123,24 @@ def download(
 ) -> Path:
     check_open(http)
     sink = _Sink(_target(path), progress)
+    restarts = _Restarts()
     try:
-        with translate_errors(), http.stream(**_streamed(request)) as response:
-            sink.start(response)
-            for chunk in response.iter_bytes(CHUNK_SIZE):
-                sink.write(chunk)
-        return sink.finish()
+        with translate_errors():
+            while True:
+                response = None
+                try:
+                    with http.stream(**_streamed(request)) as response:
+                        restarts.counted(response)
+                        sink.start(response)
+                        for chunk in response.iter_bytes(CHUNK_SIZE):
+                            sink.write(chunk)
+                    return sink.finish()
+                except httpx.TransportError as exc:
+                    delay = restarts.after(exc, response)
+                    if delay is None:
+                        raise
+                sink.restart()
+                _transport.sleep(delay)
     except BaseException:
         sink.discard()
         raise
@@ -109,13 +154,24 @@ async def adownload(
 ) -> Path:
     check_open(http)
     sink = _Sink(_target(path), progress)
+    restarts = _Restarts()
     try:
         with translate_errors():
-            async with http.stream(**_streamed(request)) as response:
-                sink.start(response)
-                async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                    sink.write(chunk)
-        return sink.finish()
+            while True:
+                response = None
+                try:
+                    async with http.stream(**_streamed(request)) as response:
+                        restarts.counted(response)
+                        sink.start(response)
+                        async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                            sink.write(chunk)
+                    return sink.finish()
+                except httpx.TransportError as exc:
+                    delay = restarts.after(exc, response)
+                    if delay is None:
+                        raise
+                sink.restart()
+                await _transport.asleep(delay)
     except BaseException:
         sink.discard()
         raise

@@ -19,6 +19,9 @@ from .errors import ResponseTooLargeError
 STREAMED = "cubicasa.streamed"
 # Set by the transport on each request: how many tries it took (for error messages).
 TRIES = "cubicasa.tries"
+# Set by the transport on a download's response: the policy that decides whether a body that
+# broke off is fetched again.
+RETRY_POLICY = "cubicasa.retry_policy"
 
 # The monotonic time at which the current try must be over; read by the network streams below,
 # which shorten every connect, read and write to fit (httpx's own timeouts are per operation).
@@ -407,7 +410,12 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 def streamed(
-    response: httpx.Response, request: httpx.Request, limit: int, min_rate: float, window: float
+    response: httpx.Response,
+    request: httpx.Request,
+    limit: int,
+    min_rate: float,
+    window: float,
+    policy: object,
 ) -> httpx.Response:
     """A download's response whose body streams through a `DownloadStream`."""
     stream = DownloadStream(response, request, limit, min_rate, window)
@@ -416,5 +424,5 @@ def streamed(
         headers=stream.headers(),
         stream=stream,
         request=request,
-        extensions=response.extensions,
+        extensions={**response.extensions, RETRY_POLICY: policy},
     )

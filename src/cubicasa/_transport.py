@@ -59,10 +59,13 @@ class _Try:
     """One try's clock: its deadline (set for the network code it runs), and what to do with
     the response once its headers are in."""
 
-    def __init__(self, request: httpx.Request, limits: Limits, attempt: int) -> None:
+    def __init__(
+        self, request: httpx.Request, limits: Limits, policy: RetryPolicy, attempt: int
+    ) -> None:
         request.extensions[TRIES] = attempt + 1
         self.request = request
         self.limits = limits
+        self.policy = policy
         self.seconds = try_seconds(request)
         self.scope = DeadlineScope(self.seconds)
         self.started = time.perf_counter()
@@ -76,7 +79,12 @@ class _Try:
         window = self.request.extensions.get("timeout", {}).get("read") or DEFAULT_WINDOW
         limits = self.limits
         return streamed(
-            response, self.request, limits.max_response_bytes, limits.min_download_rate, window
+            response,
+            self.request,
+            limits.max_response_bytes,
+            limits.min_download_rate,
+            window,
+            self.policy,
         )
 
     def log(self, outcome: str, attempt: int) -> None:
@@ -123,7 +131,7 @@ class RetryTransport(httpx.BaseTransport):
         self._close_inner = close_inner
 
     def _one_try(self, attempt: int, request: httpx.Request) -> httpx.Response:
-        one = _Try(request, self.limits, attempt)
+        one = _Try(request, self.limits, self.policy, attempt)
         try:
             with one.scope:
                 response = self._inner.handle_request(request)
@@ -185,7 +193,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self._close_inner = close_inner
 
     async def _one_try(self, attempt: int, request: httpx.Request) -> httpx.Response:
-        one = _Try(request, self.limits, attempt)
+        one = _Try(request, self.limits, self.policy, attempt)
         try:
             with one.scope:
                 response = await self._inner.handle_async_request(request)

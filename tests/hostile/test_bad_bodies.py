@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import cubicasa
-from tests.hostile import CHANGE_REQUEST, KEY, MODES, call
+from tests.hostile import CHANGE_REQUEST, KEY, MODES, PDF, call
 from tests.hostile.server import (
     answer,
     bomb,
@@ -41,7 +41,8 @@ def test_a_gzip_bomb_fails_at_the_cap_without_a_retry(mode: str, status: int) ->
     with serve(bomb(status)) as server:
         with pytest.raises(cubicasa.ResponseTooLargeError) as caught:
             call(mode, server.base_url, get_change_request)
-        assert server.count == 1  # a bomb is not asked for again, not even after a 502
+        # A bomb is not asked for again, not even after a 502.
+        assert server.count == 1, [(r.method, r.path, r.headers) for r in server.requests]
     assert caught.value.limit == DEFAULT_CAP
     assert "max_response_bytes" in str(caught.value)
 
@@ -194,3 +195,33 @@ def test_a_redirect_is_an_error_not_a_model(mode: str, status: int) -> None:
         assert server.count == 1
     assert caught.value.status_code == status
     assert json.loads(CHANGE_REQUEST)["id"] == "cr-1"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_download_cut_mid_body_is_fetched_again(mode: str, tmp_path: Path) -> None:
+    target = tmp_path / "plan.pdf"
+    seen: list[int] = []
+    script = sequence(cut(200, PDF, after=len(PDF) // 2), answer(200, PDF))
+    with serve(script) as server:
+        call(
+            mode,
+            server.base_url,
+            lambda c: c.orders.download_combined_pdf(
+                "o-1", target, progress=lambda done, total: seen.append(done)
+            ),
+        )
+        assert server.count == 2
+    assert target.read_bytes() == PDF
+    assert seen[-1] == len(PDF)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_download_always_cut_fails_after_three_tries(mode: str, tmp_path: Path) -> None:
+    target = tmp_path / "plan.pdf"
+    target.write_bytes(b"%PDF- the previous plan")
+    with serve(cut(200, PDF, after=len(PDF) // 2)) as server:
+        with pytest.raises(cubicasa.APIConnectionError, match="after 3 tries"):
+            call(mode, server.base_url, lambda c: c.orders.download_combined_pdf("o-1", target))
+        assert server.count == 3
+    assert target.read_bytes() == b"%PDF- the previous plan"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.pdf"]
