@@ -19,7 +19,11 @@ def peak_mib() -> float:
 def main(base_url: str, target: str, mode: str = "stream") -> None:
     from cubicasa import CubiCasa
 
-    with CubiCasa(api_key="bench-key", base_url=base_url) as client:
+    from cubicasa import DEFAULT_MAX_RESPONSE_BYTES
+
+    # Reading 256 MiB into memory needs a cap above the default 64 MiB.
+    cap = 512 * 1024 * 1024 if mode == "memory" else DEFAULT_MAX_RESPONSE_BYTES
+    with CubiCasa(api_key="bench-key", base_url=base_url, max_response_bytes=cap) as client:
         orders = client.orders  # import the resource and download code before measuring
         from cubicasa import _download  # noqa: F401
 

@@ -173,9 +173,14 @@ class DeadlineScope:
             raise httpx.ReadTimeout("the try's deadline passed", request=request)
 
 
+# Inflating gives at most this much at a time, so a bomb is stopped one step past the cap.
+STEP = 1024 * 1024
+
+
 class Decoder:
-    """Undoes the Content-Encoding (gzip, deflate) chunk by chunk, never producing more than
-    `limit` bytes in all: a 2 MB gzip body that inflates to 2 GiB fails after `limit` bytes."""
+    """Undoes the Content-Encoding (gzip, deflate) a step at a time, never producing more than
+    `limit` bytes in all: a 2 MB gzip body that inflates to 2 GiB fails after `limit` bytes, and
+    memory holds no more than `limit` plus one step."""
 
     def __init__(self, response: httpx.Response, request: httpx.Request, limit: int | None) -> None:
         self._request = request
@@ -189,28 +194,29 @@ class Decoder:
         ]
         self.decodes = bool(self._stages)
 
-    def feed(self, data: bytes) -> bytes:
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded pieces of one chunk off the wire."""
+        pieces: Iterable[bytes] = [data]
         for stage in self._stages:
-            data = self._fit(stage.decompress(data, self._room()))
-        if not self._stages:
-            self._fit(data)
-        self.size += len(data)
-        return data
+            pieces = stage.inflate(pieces)
+        return self._counted(pieces)
 
-    def flush(self) -> bytes:
-        data = b""
+    def flush(self) -> Iterator[bytes]:
+        """What the decoders still hold once the body has ended."""
+        pieces: Iterable[bytes] = []
         for stage in self._stages:
-            data = self._fit(stage.decompress(data, self._room()) + stage.flush())
-        self.size += len(data)
-        return data
+            pieces = stage.finish(pieces)
+        return self._counted(pieces)
 
-    def _room(self) -> int:
-        return -1 if self.limit is None else self.limit - self.size
-
-    def _fit(self, data: bytes) -> bytes:
-        if self.limit is not None and self.size + len(data) > self.limit:
+    def count(self, piece: bytes) -> bytes:
+        self.size += len(piece)
+        if self.limit is not None and self.size > self.limit:
             raise ResponseTooLargeError(self._request, self.limit)
-        return data
+        return piece
+
+    def _counted(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for piece in pieces:
+            yield self.count(piece)
 
 
 _WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
@@ -218,42 +224,42 @@ _WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate":
 
 class _Inflate:
     def __init__(self, coding: str) -> None:
-        self._wbits = _WBITS[coding]
+        self._name = "gzip" if coding != "deflate" else "deflate"
         self._raw_fallback = coding == "deflate"  # some servers send deflate without a header
         self._started = False
-        self._z = zlib.decompressobj(self._wbits)
+        self._z = zlib.decompressobj(_WBITS[coding])
 
-    def decompress(self, data: bytes, room: int) -> bytes:
+    def inflate(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for data in pieces:
+            out = self._first(data)
+            while True:
+                if out:
+                    yield out
+                if not self._z.unconsumed_tail:
+                    break
+                out = self._step(self._z.unconsumed_tail)
+
+    def finish(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        yield from self.inflate(pieces)
+        yield self._z.flush()
+
+    def _first(self, data: bytes) -> bytes:
         try:
-            return self._decompress(data, room)
-        except zlib.error as exc:
-            if self._raw_fallback and not self._started:
-                self._raw_fallback = False
-                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-                return self._decompress(data, room)
-            raise httpx.DecodingError(f"bad {self._coding_name()} body: {exc}") from exc
-
-    def _decompress(self, data: bytes, room: int) -> bytes:
-        # Asking for one byte more than there is room for shows an excess without inflating it;
-        # the caller raises then, so no input is ever left unconsumed.
-        out = self._z.decompress(data, room + 1 if room >= 0 else 0)
-        self._started = self._started or bool(out)
+            out = self._step(data)
+        except httpx.DecodingError:
+            if not self._raw_fallback or self._started:
+                raise
+            self._raw_fallback = False
+            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._step(data)
+        self._started = True
         return out
 
-    def flush(self) -> bytes:
-        return self._z.flush()
-
-    def _coding_name(self) -> str:
-        return "gzip" if self._wbits & 16 else "deflate"
-
-
-def _headers_after_decoding(response: httpx.Response, decoder: Decoder, size: int) -> Any:
-    if not decoder.decodes:
-        return response.headers
-    headers = response.headers.copy()
-    del headers["content-encoding"]
-    headers["content-length"] = str(size)
-    return headers
+    def _step(self, data: bytes) -> bytes:
+        try:
+            return self._z.decompress(data, STEP)
+        except zlib.error as exc:
+            raise httpx.DecodingError(f"bad {self._name} body: {exc}") from exc
 
 
 def read_body(
@@ -261,17 +267,20 @@ def read_body(
 ) -> httpx.Response:
     """The response with its whole body read, decoded and capped, inside the current try."""
     decoder = Decoder(response, request, limit)
-    pieces = []
+    pieces: list[bytes] = []
+    stream = response.stream
+    assert isinstance(stream, httpx.SyncByteStream)
     try:
-        stream = response.stream
-        assert isinstance(stream, httpx.SyncByteStream)
         for chunk in stream:
-            pieces.append(decoder.feed(chunk))
+            if decoder.decodes:
+                pieces.extend(decoder.feed(chunk))
+            else:
+                pieces.append(decoder.count(chunk))
             scope.check(request)
-        pieces.append(decoder.flush())
+        pieces.extend(decoder.flush())
     finally:
-        response.close()
-    return _rebuilt(response, request, decoder, pieces)
+        stream.close()
+    return _holding(response, decoder, b"".join(pieces))
 
 
 async def aread_body(
@@ -279,30 +288,30 @@ async def aread_body(
 ) -> httpx.Response:
     """The async twin of `read_body`."""
     decoder = Decoder(response, request, limit)
-    pieces = []
+    pieces: list[bytes] = []
+    stream = response.stream
+    assert isinstance(stream, httpx.AsyncByteStream)
     try:
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
         async for chunk in stream:
-            pieces.append(decoder.feed(chunk))
+            if decoder.decodes:
+                pieces.extend(decoder.feed(chunk))
+            else:
+                pieces.append(decoder.count(chunk))
             scope.check(request)
-        pieces.append(decoder.flush())
+        pieces.extend(decoder.flush())
     finally:
-        await response.aclose()
-    return _rebuilt(response, request, decoder, pieces)
+        await stream.aclose()
+    return _holding(response, decoder, b"".join(pieces))
 
 
-def _rebuilt(
-    response: httpx.Response, request: httpx.Request, decoder: Decoder, pieces: list[bytes]
-) -> httpx.Response:
-    body = b"".join(pieces)
-    return httpx.Response(
-        response.status_code,
-        headers=_headers_after_decoding(response, decoder, len(body)),
-        content=body,
-        request=request,
-        extensions=response.extensions,
-    )
+def _holding(response: httpx.Response, decoder: Decoder, body: bytes) -> httpx.Response:
+    """`response`, its stream replaced by the body already read (decoded: httpx must not decode
+    it again). Cheaper than a new Response: this runs on every call."""
+    if decoder.decodes:
+        del response.headers["content-encoding"]
+        response.headers["content-length"] = str(len(body))
+    response.stream = httpx.ByteStream(body)
+    return response
 
 
 class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -344,7 +353,7 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         ends = self._started + self._window
         return ends if self._got < self._need else ends + self._window
 
-    def _arrived(self, chunk: bytes) -> bytes:
+    def _arrived(self, chunk: bytes) -> Iterator[bytes]:
         now = time.monotonic()
         self._got += len(chunk)
         while now >= self._started + self._window:
@@ -381,8 +390,8 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
                 raise self._timed_out(exc, deadline) from exc
             finally:
                 _deadline.reset(token)
-            yield self._arrived(chunk)
-        yield self._decoder.flush()
+            yield from self._arrived(chunk)
+        yield from self._decoder.flush()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         stream = self._response.stream
@@ -399,8 +408,10 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
                 raise self._timed_out(exc, deadline) from exc
             finally:
                 _deadline.reset(token)
-            yield self._arrived(chunk)
-        yield self._decoder.flush()
+            for piece in self._arrived(chunk):
+                yield piece
+        for piece in self._decoder.flush():
+            yield piece
 
     def close(self) -> None:
         self._response.close()

@@ -81,7 +81,10 @@ client = CubiCasa(api_key="k", base_url=sys.argv[1])
 client.orders.change_requests.get("o", "warm-up")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
-    client.orders.change_requests.get("o-1", "cr-1")
+    if sys.argv[2] == "download":
+        client.orders.download_combined_pdf("o-1", sys.argv[3])
+    else:
+        client.orders.change_requests.get("o-1", "cr-1")
 except CubiCasaError as exc:
     print(type(exc).__name__, file=sys.stderr)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -89,12 +92,18 @@ print((after - before) / 1024, after / 1024)
 """
 
 
-@pytest.mark.parametrize("status", [200, 502])
-def test_a_bomb_grows_peak_rss_by_no_more_than_the_cap_and_a_little(status: int) -> None:
+@pytest.mark.parametrize(
+    ("status", "content_type"),
+    [(200, "application/json"), (502, "text/html"), (200, "application/pdf")],
+)
+def test_a_bomb_grows_peak_rss_by_no_more_than_the_cap_and_a_little(
+    status: int, content_type: str, tmp_path: Path
+) -> None:
     warm_up = answer(200, CHANGE_REQUEST)
-    with serve(sequence(warm_up, bomb(status))) as server:
+    kind = "download" if content_type == "application/pdf" else "json"
+    with serve(sequence(warm_up, bomb(status, content_type=content_type))) as server:
         done = subprocess.run(
-            [sys.executable, "-c", PEAK_RSS_CHILD, server.base_url],
+            [sys.executable, "-c", PEAK_RSS_CHILD, server.base_url, kind, str(tmp_path / "x.pdf")],
             capture_output=True,
             text=True,
             timeout=120,
