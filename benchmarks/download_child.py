@@ -17,9 +17,7 @@ def peak_mib() -> float:
 
 
 def main(base_url: str, target: str, mode: str = "stream") -> None:
-    from cubicasa import CubiCasa
-
-    from cubicasa import DEFAULT_MAX_RESPONSE_BYTES
+    from cubicasa import DEFAULT_MAX_RESPONSE_BYTES, CubiCasa
 
     # Reading 256 MiB into memory needs a cap above the default 64 MiB.
     cap = 512 * 1024 * 1024 if mode == "memory" else DEFAULT_MAX_RESPONSE_BYTES
