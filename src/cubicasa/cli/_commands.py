@@ -30,8 +30,10 @@ def api_command(group: click.Group, name: str | None = None) -> Callable[[F], cl
     return decorate
 
 
-def api_group(name: str, help: str) -> click.Group:
-    return click.Group(name, help=help, context_settings=CONTEXT)
+def api_group(name: str, help: str, example: str) -> click.Group:
+    """A group of commands (`cubicasa orders ...`), its help ending with an example."""
+    text = f"{help}\n\n\b\nExample:\n    {example}"
+    return click.Group(name, help=text, short_help=help, context_settings=CONTEXT)
 
 
 @contextmanager

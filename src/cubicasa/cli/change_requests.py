@@ -22,7 +22,9 @@ CHANGE_REQUEST_COLUMNS: list[Column] = [
 ]
 
 change_requests = api_group(
-    "change-requests", "Ask for a fix of a delivered order; list and show the requests."
+    "change-requests",
+    "Ask for a fix of a delivered order; list and show the requests.",
+    "cubicasa change-requests list ORDER_ID",
 )
 
 

@@ -7,7 +7,11 @@ import click
 from ._commands import api_command, api_group, show_result
 from ._session import Session, pass_session
 
-company = api_group("company", "The company the key belongs to, its package, merge requests.")
+company = api_group(
+    "company",
+    "The company the key belongs to, its package, merge requests.",
+    "cubicasa company get",
+)
 
 
 @api_command(company, "get")

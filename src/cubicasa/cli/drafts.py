@@ -19,7 +19,9 @@ from ._session import Session, pass_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-drafts = api_group("drafts", "Create, update and delete draft orders.")
+drafts = api_group(
+    "drafts", "Create, update and delete draft orders.", "cubicasa drafts delete ORDER_ID"
+)
 
 
 def draft_options(function: F) -> F:

@@ -6,7 +6,12 @@ import click
 
 from ._commands import CONTEXT
 
-fake = click.Group("fake", help="Run the fake CubiCasa locally.", context_settings=CONTEXT)
+fake = click.Group(
+    "fake",
+    help="Run the fake CubiCasa locally.\n\n\b\nExample:\n    cubicasa fake serve --port 8080",
+    short_help="Run the fake CubiCasa locally.",
+    context_settings=CONTEXT,
+)
 
 
 @fake.command("serve", context_settings=CONTEXT)

@@ -10,7 +10,12 @@ from ._address import address_options
 from ._commands import api_command, api_group, show_result
 from ._session import Session, pass_session
 
-gotoscan = api_group("gotoscan", "Create an order that someone else scans with GoToScan.")
+gotoscan = api_group(
+    "gotoscan",
+    "Create an order that someone else scans with GoToScan.",
+    'cubicasa gotoscan create --street "1 Main St" --city Springfield --country "United States" '
+    "--owner-email manager@example.com",
+)
 
 
 @api_command(gotoscan, "create")

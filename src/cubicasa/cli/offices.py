@@ -16,7 +16,7 @@ from ._session import Session, pass_session
 
 OFFICE_COLUMNS: list[Column] = [("ID", "id"), ("Name", "name")]
 
-offices = api_group("offices", "List and add offices.")
+offices = api_group("offices", "List and add offices.", "cubicasa offices list")
 
 
 @api_command(offices, "list")

@@ -36,7 +36,11 @@ READY = "Ready"
 WATCH_FLOOR = 5.0
 """Seconds: `orders watch` polls no faster than this (statuses change in minutes, not seconds)."""
 
-orders = api_group("orders", "List, show, download, upgrade, re-deliver, redraw and watch orders.")
+orders = api_group(
+    "orders",
+    "List, show, download, upgrade, re-deliver, redraw and watch orders.",
+    "cubicasa orders list --status Ready --max 5",
+)
 
 
 @api_command(orders, "list")

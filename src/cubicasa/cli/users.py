@@ -25,7 +25,9 @@ USER_COLUMNS: list[Column] = [
 ]
 ROLE = click.Choice([role.value for role in UserRole])
 
-users = api_group("users", "List, add, show, update and delete the company's users.")
+users = api_group(
+    "users", "List, add, show, update and delete the company's users.", "cubicasa users list"
+)
 
 
 @api_command(users, "list")

@@ -9,7 +9,11 @@ from ._commands import CONTEXT, api_command, api_group, checked_arguments, show_
 from ._output import Output
 from ._session import Session, json_option, pass_session
 
-webhooks = api_group("webhooks", "Set or delete where CubiCasa sends order events.")
+webhooks = api_group(
+    "webhooks",
+    "Set or delete where CubiCasa sends order events.",
+    "cubicasa webhooks url https://hooks.example.com/cubicasa",
+)
 
 
 @api_command(webhooks, "set")
