@@ -37,6 +37,9 @@ TARGETS = {
     "download_rss_growth_mib": ("<=", 32.0),
     "import_ratio": ("<=", 1.5),
     "import_pulls_pydantic": ("==", False),
+    "cli_help_ms": ("<=", 1000.0),
+    "cli_help_ratio": ("report", None),
+    "httpx_import_ratio_cli_extra": ("report", None),
 }
 
 
@@ -201,9 +204,9 @@ def download_rss() -> dict[str, Any]:
     return result
 
 
-def clean_python() -> tuple[str, str]:
-    """A virtual environment with only the package and its runtime dependencies, so that
-    development tools installed beside httpx do not distort the import times."""
+def clean_python(extras: str = "") -> tuple[str, str]:
+    """A virtual environment with only the package (with `extras`, e.g. "[cli]") and its runtime
+    dependencies, so that development tools installed beside httpx do not distort the times."""
     folder = Path(tempfile.mkdtemp(prefix="cubicasa-bench-venv-"))
     uv = os.environ.get("UV") or "uv"
     env = {k: v for k, v in os.environ.items() if not k.startswith("UV_")} | {"UV_NO_CONFIG": "1"}
@@ -213,7 +216,7 @@ def clean_python() -> tuple[str, str]:
         )
         python = str(folder / "bin" / "python")
         subprocess.run(
-            [uv, "pip", "install", "-q", "--python", python, str(ROOT)], check=True, env=env
+            [uv, "pip", "install", "-q", "--python", python, f"{ROOT}{extras}"], check=True, env=env
         )
         return python, "clean venv (runtime dependencies only)"
     except (OSError, subprocess.CalledProcessError):
@@ -294,6 +297,18 @@ def _imports() -> dict[str, Any]:
     }
 
 
+@_section("cli")
+def _cli() -> dict[str, Any]:
+    from benchmarks.cli import figures
+
+    plain, where = clean_python()
+    with_cli, where_cli = clean_python("[cli]")
+    results = figures(plain, with_cli)
+    results["cli_help_ratio"]["environment"] = where_cli
+    results["httpx_import_ratio_cli_extra"]["environment"] = f"{where_cli} vs {where}"
+    return results
+
+
 def run_section(name: str) -> dict[str, Any]:
     """Each section in a fresh process, so that none measures what another left behind (heap,
     threads, caches)."""
@@ -331,7 +346,7 @@ def main() -> int:
     results["python"] = platform.python_version()
     results["packages"] = {
         name: metadata.version(name)
-        for name in ("cubicasa-integrate", "httpx", "attrs", "pydantic")
+        for name in ("cubicasa-integrate", "httpx", "attrs", "pydantic", "click", "rich")
     }
     results["seconds"] = round(time.monotonic() - started, 1)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -9,46 +9,63 @@ with CubiCasa() as client:            # the key comes from CUBICASA_API_KEY
 
 from typing import TYPE_CHECKING
 
-from ._client import (
-    DEFAULT_BASE_URL,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MIN_DOWNLOAD_RATE,
-    DEFAULT_TIMEOUT,
-    AsyncCubiCasa,
-    CubiCasa,
-)
-from ._retry import RetryPolicy
 from ._version import __version__
-from .errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    CubiCasaError,
-    InternalServerError,
-    NotFoundError,
-    PaginationError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    UnprocessableEntityError,
-)
-from .pagination import AsyncPager, Page, Pager
 
 if TYPE_CHECKING:
+    from ._client import (
+        DEFAULT_BASE_URL,
+        DEFAULT_MAX_RESPONSE_BYTES,
+        DEFAULT_MIN_DOWNLOAD_RATE,
+        DEFAULT_TIMEOUT,
+        AsyncCubiCasa,
+        CubiCasa,
+    )
+    from ._retry import RetryPolicy
+    from .errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        CubiCasaError,
+        InternalServerError,
+        NotFoundError,
+        PaginationError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResponseTooLargeError,
+        ResponseValidationError,
+        UnprocessableEntityError,
+    )
+    from .pagination import AsyncPager, Page, Pager
     from .webhooks import WebhookPayloadError, WebhookVerificationError
+
+# The modules that hold the names of `__all__`, imported on first use (PEP 562): `import cubicasa`
+# loads neither httpx nor pydantic, and `cubicasa --help` stays quick. A new home goes here too.
+_HOMES = (".errors", "._retry", ".pagination", "._client", ".webhooks")
+_SUBMODULES = frozenset(
+    {"cli", "errors", "models", "pagination", "resources", "testing", "webhooks"}
+)
 
 
 def __getattr__(name: str) -> object:
-    # The webhook errors live in `cubicasa.webhooks`, imported only when asked for.
-    if name in ("WebhookPayloadError", "WebhookVerificationError"):
-        from . import webhooks
+    import importlib
 
-        return getattr(webhooks, name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in __all__:
+        for home in _HOMES:
+            module = importlib.import_module(home, __name__)
+            if hasattr(module, name):
+                value = getattr(module, name)
+                globals()[name] = value
+                return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [

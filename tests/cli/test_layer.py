@@ -46,15 +46,28 @@ def test_exit_codes_are_distinct_per_error_class() -> None:
     assert ExitCode.OK not in classes
 
 
-def test_help_imports_no_command_module() -> None:
+def test_help_imports_no_command_module_and_not_httpx() -> None:
     done = python(
         "import sys; from cubicasa.cli import main; code = main(['--help']); "
-        "print(sorted(m for m in sys.modules if m.startswith('cubicasa')))"
+        "print(sorted(m.split('.')[0] if not m.startswith('cubicasa.') else m "
+        "for m in sys.modules))"
     )
     assert done.returncode == 0, done.stderr
     loaded = eval(done.stdout.strip().splitlines()[-1])  # noqa: S307 -- our own printed list
     assert [m for m in loaded if m.startswith("cubicasa.cli.") and "._" not in m] == []
-    assert not any(m.startswith(("cubicasa.resources", "cubicasa_api")) for m in loaded)
+    for heavy in ("httpx", "rich", "pydantic", "cubicasa_api", "cubicasa.resources"):
+        assert heavy not in loaded
+
+
+def test_a_command_loads_httpx_without_its_command_line() -> None:
+    done = python(
+        "import sys; from cubicasa.cli import main; "
+        "main(['company', 'get', '--api-key', 'k', '--base-url', 'http://127.0.0.1:9/v3', "
+        "'--timeout', '1']); "
+        "print('httpx' in sys.modules, 'httpx._main' in sys.modules, 'pygments' in sys.modules); "
+        "import httpx._main; print(httpx._main.main.name)"
+    )
+    assert done.stdout.split() == ["True", "False", "False", "main"], done.stderr
 
 
 def test_without_the_extra_the_command_says_what_to_install() -> None:

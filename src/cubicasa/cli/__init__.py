@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 __all__ = ["INSTALL_HINT", "main"]
 
@@ -27,4 +28,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     from ._app import run
 
-    return run(list(sys.argv[1:] if argv is None else argv))
+    with _without_httpx_command_line():
+        return run(list(sys.argv[1:] if argv is None else argv))
+
+
+@contextmanager
+def _without_httpx_command_line() -> Iterator[None]:
+    """httpx 0.28 imports its own command line (click, rich, pygments) on `import httpx` whenever
+    they are installed, which they are here: that alone more than doubles this command's start-up.
+    Unless httpx is already loaded, this run imports it without that module (`httpx.main` is the
+    only name it provides); afterwards `httpx._main` can be imported as usual."""
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        yield
+        return
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if sys.modules.get("httpx._main", False) is None:
+            del sys.modules["httpx._main"]

@@ -8,8 +8,6 @@ from enum import IntEnum
 
 import click
 
-from .. import errors
-
 API_KEY_HINT = (
     "check that CUBICASA_API_KEY holds your company's API key (a Manager finds it in the web app "
     "under Settings > Company > Developer)"
@@ -58,6 +56,7 @@ class CommandError(Exception):
 
 def _classify(exc: BaseException) -> tuple[ExitCode, str]:
     """The exit code and the message (without the `cubicasa:` prefix) for an exception."""
+    from .. import errors  # httpx with it: not needed for `cubicasa --help`
     if isinstance(exc, CommandError):
         return exc.code, str(exc)
     if isinstance(exc, click.UsageError):
