@@ -218,7 +218,7 @@ def clean_python(extras: str = "") -> tuple[str, str]:
         subprocess.run(
             [uv, "pip", "install", "-q", "--python", python, f"{ROOT}{extras}"], check=True, env=env
         )
-        return python, "clean venv (runtime dependencies only)"
+        return python, f"clean venv (the package{extras or ''} and its dependencies only)"
     except (OSError, subprocess.CalledProcessError):
         return sys.executable, "development venv (a clean one could not be made)"
 
