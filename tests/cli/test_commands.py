@@ -252,7 +252,7 @@ def test_change_request_without_text_is_refused_before_sending(
 ) -> None:
     done = cli("change-requests", "create", READY_ORDER, "--text", "   ")
     assert done.code == ExitCode.USAGE
-    assert "text must describe the fix" in done.err
+    assert "text is required" in done.err
     assert fake.requests == []
 
 
