@@ -57,6 +57,7 @@ class CommandError(Exception):
 def _classify(exc: BaseException) -> tuple[ExitCode, str]:
     """The exit code and the message (without the `cubicasa:` prefix) for an exception."""
     from .. import errors  # httpx with it: not needed for `cubicasa --help`
+
     if isinstance(exc, CommandError):
         return exc.code, str(exc)
     if isinstance(exc, click.UsageError):
