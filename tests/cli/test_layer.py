@@ -214,3 +214,26 @@ def test_the_readme_lists_the_exit_codes() -> None:
     section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
     for code, meaning in MEANINGS.items():
         assert f"| {int(code)} | {meaning} |" in section
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        ("ResponseTooLargeError", ExitCode.SERVER),
+        ("PaginationError", ExitCode.SERVER),
+        ("CubiCasaError", ExitCode.FAILURE),
+    ],
+)
+def test_errors_without_a_status_have_their_exit_code(
+    error: str, code: ExitCode, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import httpx
+
+    from cubicasa import errors
+    from cubicasa.cli._exit import report
+
+    request = httpx.Request("GET", "https://cubicasa.example.com/v3/users")
+    kind = getattr(errors, error)
+    exc = kind(request, 1000) if error == "ResponseTooLargeError" else kind("pages repeat")
+    assert report(exc, verbose=False) == code
+    assert capsys.readouterr().err.count("\n") == 1

@@ -36,7 +36,7 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.NOT_FOUND: "not found (404)",
     ExitCode.VALIDATION: "validation: CubiCasa rejected the request's content (400, 409, 422)",
     ExitCode.NETWORK: "network: no answer (DNS, refused connection, timeout)",
-    ExitCode.SERVER: "server: 5xx, 429 after retries, or an answer not shaped as documented",
+    ExitCode.SERVER: "server: 5xx, 429 after retries, or a malformed or oversized answer",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
@@ -85,7 +85,10 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.NETWORK, f"{exc} -- check --base-url / CUBICASA_BASE_URL and the network"
     if isinstance(exc, errors.InternalServerError | errors.RateLimitError):
         return ExitCode.SERVER, f"{exc} -- CubiCasa could not answer now; try again later"
-    if isinstance(exc, errors.ResponseValidationError | errors.PaginationError):
+    if isinstance(
+        exc,
+        errors.ResponseValidationError | errors.PaginationError | errors.ResponseTooLargeError,
+    ):
         return ExitCode.SERVER, f"{exc}"
     if isinstance(exc, errors.CubiCasaError):
         return ExitCode.FAILURE, str(exc)
