@@ -13,8 +13,11 @@ import pytest
 
 import cubicasa
 from cubicasa.testing import FakeCubiCasa, FakeServer
+from cubicasa.testing._handlers import HANDLERS
+from cubicasa.testing._operations import operations as generated_operations
 from cubicasa.testing._validate import BODIES
-from tests.spec.test_spec import resolve
+from tests.conftest import ROOT
+from tests.spec.test_spec import operations, resolve
 
 DRAFT = {
     "street": "615 Bourbon St",
@@ -261,6 +264,34 @@ def test_requests_are_recorded_without_the_key(
     assert request.json() == DRAFT
     assert request.status == 200
     assert request.headers["api-key"] == "***"
+
+
+def test_the_fake_routes_the_spec_operations_and_has_a_handler_for_each(
+    spec: dict[str, Any],
+) -> None:
+    expected = {}
+    for method, path, op in operations(spec):
+        body = op.get("requestBody", {})
+        ref = body.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+        schema = ref.rsplit("/", 1)[1] if ref else None
+        expected[op["operationId"]] = (method.upper(), path, schema, bool(body.get("required")))
+    derived = {
+        op.operation_id: (op.method, op.path, op.body, op.body_required)
+        for op in generated_operations()
+    }
+    assert derived == expected
+    assert set(HANDLERS) == set(expected)
+    # The handlers mirror the resources: one module per API area.
+    handlers = {p.stem for p in (ROOT / "src/cubicasa/testing/_handlers").glob("[!_]*.py")}
+    resources = {p.stem for p in (ROOT / "src/cubicasa/resources").glob("[!_]*.py")}
+    assert handlers == resources
+
+
+def test_an_operation_without_a_handler_answers_501(fake: FakeCubiCasa) -> None:
+    del fake._handlers["getCompanyPackage"]
+    answer = fake.handle("GET", BASE + "/companies/package", {"api-key": fake.api_key}, b"")
+    assert answer.status == 501
+    assert b"getCompanyPackage" in answer.body
 
 
 def test_the_validation_tables_match_the_spec(spec: dict[str, Any]) -> None:

@@ -17,8 +17,8 @@ from . import _seed
 from ._faults import Fault, Faults
 from ._handlers import HANDLERS
 from ._http import MAX_BODY, Call, FakeResponse, Invalid, Missing, message, refusal
-from ._recording import RecordedRequest, record
-from ._routing import BASE_PATH, Route, route
+from ._recording import RecordedRequest, RequestLog, record
+from ._routing import BASE_PATH, route
 from ._store import Handler, Store
 
 DEFAULT_API_KEY = "fake-cubicasa-key"
@@ -54,7 +54,7 @@ class FakeCubiCasa(Store):
             webhook_retry_delay=webhook_retry_delay,
         )
         self.api_key = api_key
-        self.requests: list[RecordedRequest] = []
+        self.requests = RequestLog()
         self.faults = Faults()
         self._handlers: dict[str, Handler] = dict(HANDLERS)
         self._transport: Any = None
@@ -134,7 +134,8 @@ class FakeCubiCasa(Store):
         self.faults.clear()
 
     def requests_to(self, operation_id: str) -> list[RecordedRequest]:
-        """The recorded requests that reached operation `operation_id`."""
+        """The recorded requests that reached operation `operation_id` (among the last
+        `REQUEST_LOG_SIZE`, 1000, that `fake.requests` keeps; bodies cut to 16 KiB)."""
         return [r for r in self.requests if r.operation_id == operation_id]
 
     # ----- the request entry point --------------------------------------------------------
@@ -150,7 +151,7 @@ class FakeCubiCasa(Store):
         recorded = record(method, unquote(parts.path), query, lowered, body)
         with self._lock:
             self.requests.append(recorded)
-        response = self._answer(method, parts.path, lowered, Call({}, query, body), recorded)
+        response = self._answer(method, parts.path, query, lowered, body, recorded)
         recorded.status = response.status
         return response
 
@@ -158,8 +159,9 @@ class FakeCubiCasa(Store):
         self,
         method: str,
         raw_path: str,
+        query: list[tuple[str, str]],
         headers: Mapping[str, str],
-        call: Call,
+        body: bytes,
         recorded: RecordedRequest,
     ) -> FakeResponse:
         found = route(method, raw_path)
@@ -169,19 +171,22 @@ class FakeCubiCasa(Store):
         recorded.operation_id = matched.operation_id
         if headers.get("api-key") != self.api_key:
             return message(401, "Invalid or missing API key")
-        if len(call.body) > MAX_BODY:
+        if len(body) > MAX_BODY:
             return message(413, "Request body too large: the limit is 1 MiB")
         fault = self.faults.take(matched.operation_id)
         injected = fault.answer() if fault is not None else None
         if injected is not None:
             return injected
-        response = self._respond(matched, Call(params, call.query, call.body))
+        response = self._respond(Call(matched, params, query, body))
         return fault.apply(response) if fault is not None else response
 
-    def _respond(self, matched: Route, call: Call) -> FakeResponse:
+    def _respond(self, call: Call) -> FakeResponse:
         """The one place where the answer of a routed, authorised call is produced."""
+        handler = self._handlers.get(call.operation.operation_id)
+        if handler is None:
+            return message(501, f"fake CubiCasa has no handler for {call.operation.operation_id}")
         try:
             with self._lock:
-                return self._handlers[matched.operation_id](self, call)
+                return handler(self, call)
         except (Invalid, Missing) as refused:
             return refusal(refused)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._operations import Operation
 
 MAX_BODY = 1024 * 1024
 """The largest request body the fake reads (bytes); a larger one is answered 413."""
@@ -27,8 +30,9 @@ class FakeResponse:
 
 @dataclass(frozen=True)
 class Call:
-    """One routed request, as a handler sees it: path parameters, query and raw body."""
+    """One routed request, as a handler sees it: its operation, path parameters, query, body."""
 
+    operation: Operation
     params: dict[str, str]
     query: list[tuple[str, str]]
     body: bytes

@@ -1,12 +1,20 @@
-"""What the fake remembers of the requests it received (`fake.requests`)."""
+"""What the fake remembers of the requests it received (`fake.requests`): the last
+`REQUEST_LOG_SIZE` requests, each body cut to `RECORDED_BODY_LIMIT` bytes, so a long run or a
+flood of large requests cannot grow the fake without bound."""
 
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ._http import Json
+
+REQUEST_LOG_SIZE = 1000
+"""How many requests `fake.requests` keeps (the oldest go first)."""
+RECORDED_BODY_LIMIT = 16 * 1024
+"""How many bytes of each request body are kept; the log holds at most about 16 MiB of bodies."""
 
 
 @dataclass
@@ -28,6 +36,15 @@ class RecordedRequest:
 def record(
     method: str, path: str, query: list[tuple[str, str]], headers: Mapping[str, str], body: bytes
 ) -> RecordedRequest:
-    """A record of one request, with the api-key header masked (`headers` are lower-cased)."""
+    """A record of one request, with the api-key header masked (`headers` are lower-cased) and
+    the body cut to `RECORDED_BODY_LIMIT` bytes."""
     masked = {k: ("***" if k == "api-key" else v) for k, v in headers.items()}
-    return RecordedRequest(method, path, query, masked, body, operation_id=None)
+    kept = body[:RECORDED_BODY_LIMIT]
+    return RecordedRequest(method, path, query, masked, kept, operation_id=None)
+
+
+class RequestLog(deque[RecordedRequest]):
+    """The last `REQUEST_LOG_SIZE` requests, oldest first."""
+
+    def __init__(self) -> None:
+        super().__init__(maxlen=REQUEST_LOG_SIZE)

@@ -1,4 +1,9 @@
-"""The fake over real HTTP: a threaded standard-library server on 127.0.0.1 (by default)."""
+"""The fake over real HTTP: a threaded standard-library server on 127.0.0.1 (by default).
+
+It stays small whatever its clients do: a connection idle for `IDLE_TIMEOUT` seconds is closed,
+at most `MAX_CONNECTIONS` connections (one thread each) are served at once (the next ones get a
+503 and are closed), and a body over 1 MiB is refused unread.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("cubicasa.testing")
 
+IDLE_TIMEOUT = 10.0
+"""Seconds a connection may stay silent (before or between requests) before it is closed;
+longer than httpx's default keep-alive expiry (5 s), so a pooled connection is never cut."""
+MAX_CONNECTIONS = 64
+"""Connections served at once; each holds one thread."""
+_BUSY = b'{"message": "fake CubiCasa is serving too many connections"}'
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -34,6 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # A silent connection times out and is closed (handle_one_request catches it).
+        self.connection.settimeout(self.server.idle_timeout)
         # Headers and body go out in separate writes; without this, Nagle's algorithm and the
         # client's delayed ACK add about 40 ms to every answer.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -92,10 +106,49 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the listen backlog: a burst of connections waits to be refused
 
-    def __init__(self, address: tuple[str, int], fake: FakeCubiCasa) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        fake: FakeCubiCasa,
+        *,
+        idle_timeout: float = IDLE_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         super().__init__(address, _Handler)
         self.fake = fake
+        self.idle_timeout = idle_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # One thread per connection, up to the cap; past it, answer 503 at once and close.
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(_BUSY)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            request.settimeout(1.0)
+            request.sendall(head.encode() + _BUSY)
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hung up (timeouts, dropped-connection tests) is not the fake's error.
@@ -127,7 +180,12 @@ class FakeServer:
         return self.url + BASE_PATH
 
     def start(self) -> FakeServer:
-        self._server = _Server((self.host, self.port), self.fake)
+        self._server = _Server(
+            (self.host, self.port),
+            self.fake,
+            idle_timeout=IDLE_TIMEOUT,
+            max_connections=MAX_CONNECTIONS,
+        )
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,

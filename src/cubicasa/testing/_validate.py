@@ -1,7 +1,8 @@
 """Request-body checks of the fake, answering like the live API: a 400 whose body lists each
 failure as `{"loc": [...], "msg": ..., "type": ...}` with the validation library's messages.
 
-The tables below mirror the spec's request schemas; a test compares them, so they cannot drift.
+The tables below hold the rules of the spec's request schemas (which operation takes which
+schema comes from the generated client); a test compares them with the spec, so they cannot drift.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ._http import Invalid, Json
+from ._http import Call, Invalid, Json
 
 Failure = dict[str, Any]
 
@@ -174,11 +175,13 @@ def _enum(loc: list[str | int], allowed: tuple[str, ...]) -> Failure:
     )
 
 
-def validate(body: Any, schema: str) -> list[Failure]:
+def validate(body: Any, schema: str | None) -> list[Failure]:
     """Failures of `body` against the request schema named `schema` ([] when valid)."""
-    spec = BODIES[schema]
     if not isinstance(body, dict):
         return [failure(["__root__"], "value is not a valid dict", "type_error.dict")]
+    spec = BODIES.get(schema or "")
+    if spec is None:
+        return []
     problems: list[Failure] = []
     for name, field in spec.fields.items():
         if name not in body:
@@ -193,21 +196,48 @@ def validate(body: Any, schema: str) -> list[Failure]:
     return problems
 
 
-def read_body(body: bytes, schema: str, *, optional: bool = False) -> dict[str, Json]:
-    """The JSON object of a request body, checked against `schema`; `Invalid` (400) otherwise."""
+MAX_DEPTH = 64
+"""The deepest nesting of a request body the fake accepts (it would echo deeper ones back)."""
+
+
+def _depth(value: Any) -> int:
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            level.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            level.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def read_body(call: Call) -> dict[str, Json]:
+    """The JSON object of the call's body, checked against its operation's request schema (the
+    rules in `BODIES`; a schema without rules there only needs an object); 400 otherwise."""
+    body, operation = call.body, call.operation
     if not body.strip():
-        if optional:
+        if not operation.body_required:
             return {}
         raise Invalid(
             "body_params", [failure(["__root__"], "field required", "value_error.missing")]
         )
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply
         raise Invalid(
             "body_params", [failure(["__root__"], "Invalid JSON body", "value_error.jsondecode")]
         ) from None
-    problems = validate(data, schema)
+    if _depth(data) > MAX_DEPTH:
+        raise Invalid(
+            "body_params",
+            [
+                failure(
+                    ["__root__"], f"JSON nested deeper than {MAX_DEPTH}", "value_error.jsondecode"
+                )
+            ],
+        )
+    problems = validate(data, operation.body)
     if problems:
         raise Invalid("body_params", problems)
     result: dict[str, Json] = data

@@ -16,7 +16,7 @@ def get_company_package(store: Store, call: Call) -> FakeResponse:
 
 
 def send_company_merge_request(store: Store, call: Call) -> FakeResponse:
-    data = read_body(call.body, "MergeRequestInput")
+    data = read_body(call)
     store.merge_requests.append(data)
     return message(200, "Merge request sent")
 

@@ -17,7 +17,7 @@ def _draft(store: Store, order_id: str) -> dict[str, Json]:
 
 
 def create_draft_order(store: Store, call: Call) -> FakeResponse:
-    data = read_body(call.body, "DraftOrderInput")
+    data = read_body(call)
     store.require_user(data["owner_email"])
     order = store.new_order(data, status="Draft")
     if "order_preferences" in data:
@@ -28,7 +28,7 @@ def create_draft_order(store: Store, call: Call) -> FakeResponse:
 
 def update_draft_order(store: Store, call: Call) -> FakeResponse:
     order = _draft(store, call.params["order_id"])
-    data = read_body(call.body, "DraftOrderInput")
+    data = read_body(call)
     store.require_user(data["owner_email"])
     fresh = store.new_order(data, status="Draft", order_id=order["id"])
     fresh["info"]["created_at"] = order["info"]["created_at"]

@@ -13,7 +13,7 @@ def list_offices(store: Store, call: Call) -> FakeResponse:
 
 
 def create_office(store: Store, call: Call) -> FakeResponse:
-    data = read_body(call.body, "OfficeInput")
+    data = read_body(call)
     return json_response(200, store.add_office(data["name"]))
 
 

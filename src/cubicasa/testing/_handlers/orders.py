@@ -29,7 +29,7 @@ def get_order(store: Store, call: Call) -> FakeResponse:
 
 def upgrade_order(store: Store, call: Call) -> FakeResponse:
     order = store.order(call.params["order_id"])
-    data = read_body(call.body, "UpgradeOrderInput")
+    data = read_body(call)
     product = order["info"]["product"]
     wanted = data.get("add_ons") or []
     refused = [a for a in wanted if a not in product["purchasable_add_ons"] + product["add_ons"]]
@@ -48,7 +48,7 @@ def upgrade_order(store: Store, call: Call) -> FakeResponse:
 
 def redeliver_order(store: Store, call: Call) -> FakeResponse:
     order = store.order(call.params["order_id"])
-    data = read_body(call.body, "RedeliverOrderInput")
+    data = read_body(call)
     if "order_preferences" in data:
         order["order_preferences"] = data["order_preferences"]
     return json_response(200, order)
@@ -56,7 +56,7 @@ def redeliver_order(store: Store, call: Call) -> FakeResponse:
 
 def create_redraw_order(store: Store, call: Call) -> FakeResponse:
     source = store.order(call.params["order_id"])
-    data = read_body(call.body, "RedrawOrderInput", optional=True)
+    data = read_body(call)
     fields = {
         **source["address"],
         "owner_email": source["info"]["created_by"],

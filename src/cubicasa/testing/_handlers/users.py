@@ -15,7 +15,7 @@ def list_users(store: Store, call: Call) -> FakeResponse:
 
 
 def create_user(store: Store, call: Call) -> FakeResponse:
-    data = read_body(call.body, "UserInput")
+    data = read_body(call)
     if any(u["email"] == data["email"] for u in store.users.values()):
         raise Invalid("body_params", [failure(["email"], "user already exists", "value_error")])
     office = data.get("office_id")
@@ -37,7 +37,7 @@ def get_user(store: Store, call: Call) -> FakeResponse:
 
 def update_user(store: Store, call: Call) -> FakeResponse:
     user = store.user_by_email(call.params["user_id"])
-    data = read_body(call.body, "UserUpdateInput")
+    data = read_body(call)
     store.require_office(data.get("office_id"))
     user.update(data)
     return json_response(200, user)
@@ -52,7 +52,7 @@ def delete_user(store: Store, call: Call) -> FakeResponse:
 
 
 def change_user_password(store: Store, call: Call) -> FakeResponse:
-    data = read_body(call.body, "ChangePasswordInput")
+    data = read_body(call)
     user = store.user_by_email(data["email"])
     if store.passwords.get(user["email"]) != data["old_password"]:
         raise Invalid("body_params", [failure(["old_password"], "wrong password", "value_error")])
@@ -61,7 +61,7 @@ def change_user_password(store: Store, call: Call) -> FakeResponse:
 
 
 def send_password_reset(store: Store, call: Call) -> FakeResponse:
-    data = read_body(call.body, "PasswordResetInput")
+    data = read_body(call)
     store.user_by_email(data["email"])
     store.password_resets.append(data["email"])
     return message(200, "Send reset password email successfully.")

@@ -8,7 +8,7 @@ from .._validate import read_body
 
 
 def update_company_webhooks(store: Store, call: Call) -> FakeResponse:
-    data = read_body(call.body, "WebhookConfigInput")
+    data = read_body(call)
     for name in ("webhook_urls", "webhook_triggers"):
         if name in data:
             store.webhook_config[name] = list(data[name])
