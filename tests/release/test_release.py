@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.slow
 
 
 def _load() -> ModuleType:
+    if str(ROOT / "scripts") not in sys.path:  # release.py imports its sibling modules
+        sys.path.insert(0, str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location("release", ROOT / "scripts" / "release.py")
     assert spec is not None
     assert spec.loader is not None
@@ -31,7 +34,9 @@ def _load() -> ModuleType:
 
 
 release = _load()
-VERSION = release.current_version()
+pypiserver = release.local_index
+api_diff = importlib.import_module("api_diff")
+VERSION = re.findall(r'"(.+)"', (ROOT / "src/cubicasa/_version.py").read_text())[-1]
 
 
 def free_port() -> int:
@@ -44,12 +49,12 @@ def free_port() -> int:
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("index")
     port = free_port()
-    release.start_local_index(folder, port)
+    pypiserver.start(folder, port)
     env = {**os.environ, "INDEX_DIR": str(folder), "INDEX_PORT": str(port)}
     for name in ("PUBLISH_URL", "PUBLISH_USERNAME", "PUBLISH_PASSWORD", "PUBLISH_TOKEN"):
         env.pop(name, None)
     yield {"folder": str(folder), "url": f"http://127.0.0.1:{port}", "port": str(port)}
-    release.stop_local_index(folder)
+    pypiserver.stop(folder)
 
 
 def publish(index: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
@@ -67,7 +72,7 @@ def publish(index: dict[str, str], *extra: str) -> subprocess.CompletedProcess[s
 
 
 def local_index(index: dict[str, str], password: str | None = None) -> object:
-    username, real = release.local_credentials(Path(index["folder"]))
+    username, real = pypiserver.credentials(Path(index["folder"]))
     return release.Index(
         index["url"] + "/", index["url"] + "/simple/", username, password or real, local=True
     )
@@ -80,7 +85,7 @@ def test_publish_then_install_from_only_that_index(index: dict[str, str], tmp_pa
     assert "downstream check passed" in output
     line = f"pip install --index-url {index['url']}/simple/ cubicasa-integrate=={VERSION}"
     assert line in output
-    password = release.local_credentials(Path(index["folder"]))[1]
+    password = pypiserver.credentials(Path(index["folder"]))[1]
     assert password not in output
 
     # The printed command, in a new virtual environment that sees only that index.
@@ -197,35 +202,40 @@ def test_spec_changes_choose_the_bump(tmp_path: Path) -> None:
     import yaml
 
     spec = yaml.safe_load((ROOT / "openapi" / "cubicasa-integrate-v3.yaml").read_text())
-    assert release.spec_diff(spec, spec).bump == "patch"
+    assert api_diff.spec_diff(spec, spec).bump == "patch"
     added = yaml.safe_load(yaml.safe_dump(spec))
     added["paths"]["/scans"] = {
         "get": {"operationId": "listScans", "responses": {"200": {"description": "ok"}}}
     }
-    assert release.spec_diff(spec, added).bump == "minor"
-    assert release.spec_diff(added, spec).bump == "major"
+    assert api_diff.spec_diff(spec, added).bump == "minor"
+    assert api_diff.spec_diff(added, spec).bump == "major"
     required = yaml.safe_load(yaml.safe_dump(spec))
     required["components"]["schemas"]["ChangeRequestInput"]["required"].append("img_urls")
-    breaking = release.spec_diff(spec, required)
+    breaking = api_diff.spec_diff(spec, required)
     assert breaking.bump == "major"
     assert "`ChangeRequestInput` field `img_urls` became required" in " ".join(breaking.breaking)
+
+
+def test_the_version_is_read_by_hatch() -> None:
+    assert release.current_version() == VERSION
 
 
 def test_bump_writes_the_version_and_the_changelog(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tree = _tree(tmp_path)
-    version_file = tmp_path / "_version.py"
-    version_file.write_text(f'__version__ = "{VERSION}"\n')
-    changelog = tmp_path / "CHANGELOG.md"
+    tree = _with_legacy_helper(_tree(tmp_path))
+    # A project of its own for `hatch version` to write to (and hatch's environments in tmp).
+    project = tmp_path / "project"
+    (project / "src" / "cubicasa").mkdir(parents=True)
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    shutil.copy(ROOT / "src/cubicasa/_version.py", project / "src/cubicasa/_version.py")
+    changelog = project / "CHANGELOG.md"
     changelog.write_text("# Changelog\n\n## Unreleased\n\n- work\n")
-    monkeypatch.setattr(release, "VERSION_FILE", version_file)
-    monkeypatch.setattr(release, "CHANGELOG", changelog)
-    _with_legacy_helper(tree)
-    monkeypatch.setattr(release, "resolve_index", lambda: None)
-    release.bump(str(tree))
+    monkeypatch.setenv("HATCH_DATA_DIR", str(tmp_path / "hatch"))
+    release.bump(str(tree), project, changelog)
     bumped = release.bumped(VERSION, "major")
-    assert version_file.read_text() == f'__version__ = "{bumped}"\n'
+    assert release.current_version(project) == bumped
+    assert f'__version__ = "{bumped}"' in (project / "src/cubicasa/_version.py").read_text()
     text = changelog.read_text()
     assert text.index(f"## {bumped}") < text.index("## Unreleased")
     assert "legacy_helper" in text
