@@ -5,7 +5,6 @@ flood of large requests cannot grow the fake without bound."""
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -43,8 +42,15 @@ def record(
     return RecordedRequest(method, path, query, masked, kept, operation_id=None)
 
 
-class RequestLog(deque[RecordedRequest]):
-    """The last `REQUEST_LOG_SIZE` requests, oldest first."""
+class RequestLog(list[RecordedRequest]):
+    """The last `REQUEST_LOG_SIZE` requests, oldest first: a list that drops its oldest entries
+    as new ones are appended (so `fake.requests == []` and slicing work as before)."""
 
     def __init__(self) -> None:
-        super().__init__(maxlen=REQUEST_LOG_SIZE)
+        super().__init__()
+        self.size = REQUEST_LOG_SIZE
+
+    def append(self, request: RecordedRequest) -> None:
+        super().append(request)
+        if len(self) > self.size:
+            del self[: len(self) - self.size]
