@@ -282,10 +282,14 @@ def upload(index: Index, files: list[Path]) -> None:
     if index.password:
         output = output.replace(index.password, "***")
     if done.returncode != 0:
-        reason = re.search(r"status code (\d+.*)", output) or re.search(r"error: (.+)", output)
-        raise Refused(
-            "the index refused the upload: " + (reason[1].strip() if reason else output.strip())
-        )
+        # uv says "error: Failed to publish ..." then "cause: ..." lines (the status, the reason).
+        said = [line.strip() for line in output.splitlines()]
+        reasons = [
+            line.split(". Server says:")[0]
+            for line in said
+            if line.startswith(("error:", "cause:"))
+        ]
+        raise Refused("the index refused the upload: " + ("; ".join(reasons) or output.strip()))
     say(f"uploaded {', '.join(f.name for f in files)} to {index.upload_url}")
 
 
