@@ -83,6 +83,20 @@ def test_orders_list_on_a_terminal_is_a_table(cli: Cli) -> None:
     assert "2 orders" in done.err
 
 
+def test_a_narrow_terminal_never_cuts_an_id_short(
+    cli: Cli, fake: FakeCubiCasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    for command in (("orders", "list"), ("users", "list")):
+        done = cli(*command, terminal=True)
+        assert "…" in done.text or max(len(line) for line in done.text.splitlines()) <= 80
+        users = fake.users.values()
+        ids = [READY_ORDER, DRAFT_ORDER] if command[0] == "orders" else [
+            *(user["id"] for user in users), *(user["email"] for user in users)]  # fmt: skip
+        for identifier in ids:
+            assert identifier in done.text
+
+
 def test_json_flag_gives_json_even_on_a_terminal(cli: Cli, api: httpx.Client) -> None:
     done = cli("orders", "list", "--json", terminal=True)
     assert done.lines() == items(api, "/orders")

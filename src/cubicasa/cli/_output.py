@@ -68,6 +68,23 @@ def cell(key: str, value: Any) -> str:
     return str(value)
 
 
+def _table(columns: Sequence[Column], rows: list[list[str]]) -> Any:
+    """A rich table; identifiers are never cut short (people copy them into the next command)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(highlight=False)
+    for index, (header, path) in enumerate(columns):
+        if path in ("id", "email") or path.endswith("_id"):
+            widest = max(len(row[index]) for row in rows)
+            table.add_column(header, no_wrap=True, min_width=max(widest, len(header)))
+        else:
+            table.add_column(header)
+    for row in rows:
+        table.add_row(*(Text(value) for value in row))
+    return table
+
+
 class Output:
     """Where and how one command run prints."""
 
@@ -121,18 +138,15 @@ class Output:
                     count += 1
                     seen(count)
             return count
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(*(header for header, _ in columns), highlight=False)
+        rows: list[list[str]] = []
         with self._counter(noun, shown=self.progress_shown) as seen:
             for item in items:
                 data = as_json(item)
-                table.add_row(*(Text(cell(path, lookup(data, path))) for _, path in columns))
-                count += 1
-                seen(count)
-        if count:
-            self._console().print(table)
+                rows.append([cell(path, lookup(data, path)) for _, path in columns])
+                seen(len(rows))
+        count = len(rows)
+        if rows:
+            self._console().print(_table(columns, rows))
         self.note(f"{count} {noun}")
         return count
 

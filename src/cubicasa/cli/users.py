@@ -20,7 +20,6 @@ USER_COLUMNS: list[Column] = [
     ("Name", "name"),
     ("Surname", "surname"),
     ("Role", "role"),
-    ("Office", "office_id"),
     ("ID", "id"),
 ]
 ROLE = click.Choice([role.value for role in UserRole])
