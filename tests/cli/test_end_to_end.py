@@ -162,3 +162,20 @@ def test_fake_serve_then_commands_against_it() -> None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=10)
     assert process.returncode == 0
+
+
+def test_a_reader_that_leaves_early_is_no_error() -> None:
+    fake = FakeCubiCasa()
+    for _ in range(200):
+        fake.add_order(status="Pending")
+    with fake.serve() as server:
+        env = environment(
+            server, PATH=f"{Path(CONSOLE_SCRIPT).parent}{os.pathsep}{os.environ['PATH']}"
+        )
+        done = run(
+            ["bash", "-o", "pipefail", "-c", "cubicasa orders list --page-size 5 | head -1"], env
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert json.loads(done.stdout)["id"]
+    assert len(fake.requests_to("listOrders")) < 40  # it stopped; the whole list is 41 pages

@@ -15,6 +15,7 @@ import click
 
 from .._version import __version__
 from ._exit import CommandError, ExitCode, exit_code_table, report
+from ._output import ReaderGone
 from ._session import Session, global_options, stop_logging
 
 COMMANDS: dict[str, str] = {
@@ -153,7 +154,7 @@ def run(argv: list[str]) -> int:
             return done if isinstance(done, int) and not isinstance(done, bool) else 0
         except SystemExit as exit_:  # click exits 1 itself on a broken pipe
             return exit_.code if isinstance(exit_.code, int) else 1
-        except BrokenPipeError:  # `cubicasa orders list | head`: the reader left
+        except (ReaderGone, BrokenPipeError):  # `cubicasa orders list | head`: the reader left
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0

@@ -22,6 +22,10 @@ Column = tuple[str, str]
 Progress = Callable[[int, int | None], None]
 
 
+class ReaderGone(Exception):
+    """stdout's reader closed the pipe: stop quietly, successfully."""
+
+
 def is_terminal(stream: IO[str] | None) -> bool:
     try:
         return stream is not None and stream.isatty()
@@ -106,8 +110,11 @@ class Output:
 
     def write_json(self, data: Any, *, lines: bool = False) -> None:
         text = json.dumps(data, ensure_ascii=False, indent=None if lines else 2)
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `cubicasa orders list | head -1`: the reader has what it wanted
+            raise ReaderGone from None
 
     def show(self, item: Any, *, title: str | None = None) -> None:
         """One object: a JSON document, or a key/value view."""
