@@ -32,6 +32,7 @@ BASE_PATH = "/api/integrate/v3"
 TARGETS = {
     "overhead_ratio_inprocess": ("<=", 1.5),
     "overhead_ratio_loopback": ("<=", 1.15),
+    "decode_ratio": ("<=", 3.0),
     "list_10k_speedup": (">=", 5.0),
     "list_10k_items_per_s": ("report", None),
     "download_rss_growth_mib": ("<=", 32.0),
@@ -139,6 +140,41 @@ def overhead_loopback() -> dict[str, Any]:
         )
         raw.close()
         client.close()
+    return result
+
+
+def order_page_body(count: int = 100) -> bytes:
+    """A listOrders page of `count` orders, exactly as the fake answers it (no delivery_assets)."""
+    from cubicasa.testing import FakeCubiCasa
+
+    fake = FakeCubiCasa("bench-key", seed=False)
+    for n in range(count):
+        fake.add_order(external_id=f"bench-{n:05d}", order_id=f"order-{n:05d}")
+    with httpx.Client(transport=fake.transport, base_url="http://fake" + BASE_PATH) as raw:
+        answer = raw.get("/orders", params={"limit": count}, headers={"api-key": "bench-key"})
+    answer.raise_for_status()
+    if len(answer.json()["items"]) != count:
+        raise AssertionError("the fake did not answer with a whole page")
+    return answer.content
+
+
+def decode() -> dict[str, Any]:
+    """(json.loads + OrderList.from_dict) / json.loads of one 100-order page, interleaved in blocks
+    like the overhead ratios, with the garbage collector on (as in a real walk)."""
+    from cubicasa_api.models import OrderList
+
+    body = order_page_body()
+    page = OrderList.from_dict(json.loads(body))
+    if [item.id for item in page.items] != [f"order-{n:05d}" for n in reversed(range(100))]:
+        raise AssertionError("the decoded page does not hold the orders sent")
+    result = paired_ratio(
+        lambda: json.loads(body),
+        lambda: OrderList.from_dict(json.loads(body)),
+        calls=200,
+        rounds=9,
+    )
+    result["json_us"] = result.pop("raw_us")
+    result["json_and_models_us"] = result.pop("facade_us")
     return result
 
 
@@ -273,6 +309,11 @@ def _inprocess() -> dict[str, Any]:
 @_section("loopback")
 def _loopback() -> dict[str, Any]:
     return {"overhead_ratio_loopback": overhead_loopback()}
+
+
+@_section("decode")
+def _decode() -> dict[str, Any]:
+    return {"decode_ratio": decode()}
 
 
 @_section("lists")

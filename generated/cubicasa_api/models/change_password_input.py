@@ -63,9 +63,9 @@ class ChangePasswordInput:
             raise wrong_type("new_password", new_password, "a string")
 
         _model = cls(
-            email=email,
-            old_password=old_password,
-            new_password=new_password,
+            email,
+            old_password,
+            new_password,
         )
 
         return _model

@@ -75,10 +75,10 @@ class ChangeRequest:
             raise wrong_type("text", text, "a string")
 
         _model = cls(
-            id=id,
-            img_urls=img_urls,
-            sent_at=sent_at,
-            text=text,
+            id,
+            img_urls,
+            sent_at,
+            text,
         )
 
         _model.additional_properties = d

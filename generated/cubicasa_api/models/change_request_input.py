@@ -58,8 +58,8 @@ class ChangeRequestInput:
         img_urls: Any = d.pop("img_urls", UNSET)
 
         _model = cls(
-            text=text,
-            img_urls=img_urls,
+            text,
+            img_urls,
         )
 
         _model.additional_properties = d

@@ -73,8 +73,8 @@ class ChangeRequestList:
             ) from None
 
         _model = cls(
-            pagination=pagination,
-            items=items,
+            pagination,
+            items,
         )
 
         _model.additional_properties = d

@@ -53,7 +53,7 @@ class CompanyInfo:
             raise _shape_error.inside("profile") from None
 
         _model = cls(
-            profile=profile,
+            profile,
         )
 
         _model.additional_properties = d

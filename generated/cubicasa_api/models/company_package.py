@@ -59,8 +59,8 @@ class CompanyPackage:
         add_ons: Any = d.pop("add_ons", UNSET)
 
         _model = cls(
-            package_type=package_type,
-            add_ons=add_ons,
+            package_type,
+            add_ons,
         )
 
         _model.additional_properties = d

@@ -58,8 +58,8 @@ class CompanyProfile:
             raise wrong_type("email", email, "a string or null")
 
         _model = cls(
-            name=name,
-            email=email,
+            name,
+            email,
         )
 
         _model.additional_properties = d

@@ -140,16 +140,16 @@ class DeliveryAssets:
                 raise _shape_error.inside("tour") from None
 
         _model = cls(
-            listing_floorplans=listing_floorplans,
-            gla_package=gla_package,
-            homereport=homereport,
-            home_report=home_report,
-            snapshot=snapshot,
-            floorplans_3d=floorplans_3d,
-            video_3d=video_3d,
-            cad_files=cad_files,
-            property_data=property_data,
-            tour=tour,
+            listing_floorplans,
+            gla_package,
+            homereport,
+            home_report,
+            snapshot,
+            floorplans_3d,
+            video_3d,
+            cad_files,
+            property_data,
+            tour,
         )
 
         _model.additional_properties = d

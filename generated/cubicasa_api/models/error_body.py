@@ -69,9 +69,9 @@ class ErrorBody:
                 raise _shape_error.inside("validation_error") from None
 
         _model = cls(
-            message=message,
-            error=error,
-            validation_error=validation_error,
+            message,
+            error,
+            validation_error,
         )
 
         _model.additional_properties = d

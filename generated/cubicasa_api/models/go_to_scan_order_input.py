@@ -125,16 +125,16 @@ class GoToScanOrderInput:
         priority: Any = d.pop("priority", UNSET)
 
         _model = cls(
-            street=street,
-            city=city,
-            country=country,
-            owner_email=owner_email,
-            suite=suite,
-            state=state,
-            postal_code=postal_code,
-            external_id=external_id,
-            client_name=client_name,
-            priority=priority,
+            street,
+            city,
+            country,
+            owner_email,
+            suite,
+            state,
+            postal_code,
+            external_id,
+            client_name,
+            priority,
         )
 
         _model.additional_properties = d

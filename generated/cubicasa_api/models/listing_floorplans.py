@@ -157,16 +157,16 @@ class ListingFloorplans:
             raise wrong_type("zip_urls_dim", zip_urls_dim, "an array")
 
         _model = cls(
-            pdf_urls=pdf_urls,
-            pdf_urls_dim=pdf_urls_dim,
-            jpg_urls=jpg_urls,
-            jpg_urls_dim=jpg_urls_dim,
-            png_urls=png_urls,
-            png_urls_dim=png_urls_dim,
-            svg_urls=svg_urls,
-            svg_urls_dim=svg_urls_dim,
-            zip_urls=zip_urls,
-            zip_urls_dim=zip_urls_dim,
+            pdf_urls,
+            pdf_urls_dim,
+            jpg_urls,
+            jpg_urls_dim,
+            png_urls,
+            png_urls_dim,
+            svg_urls,
+            svg_urls_dim,
+            zip_urls,
+            zip_urls_dim,
         )
 
         _model.additional_properties = d

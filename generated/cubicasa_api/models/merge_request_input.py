@@ -44,7 +44,7 @@ class MergeRequestInput:
         email: Any = d.pop("email", UNSET)
 
         _model = cls(
-            email=email,
+            email,
         )
 
         _model.additional_properties = d

@@ -48,7 +48,7 @@ class Message:
             raise wrong_type("message", message, "a string")
 
         _model = cls(
-            message=message,
+            message,
         )
 
         _model.additional_properties = d

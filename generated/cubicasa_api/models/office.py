@@ -60,8 +60,8 @@ class Office:
         name: Any = d.pop("name", UNSET)
 
         _model = cls(
-            id=id,
-            name=name,
+            id,
+            name,
         )
 
         _model.additional_properties = d

@@ -48,7 +48,7 @@ class OfficeInput:
             raise wrong_type("name", name, "a string")
 
         _model = cls(
-            name=name,
+            name,
         )
 
         _model.additional_properties = d

@@ -71,8 +71,8 @@ class OfficeList:
             raise _shape_error.inside("items", failing_index(Office.from_dict, items)) from None
 
         _model = cls(
-            pagination=pagination,
-            items=items,
+            pagination,
+            items,
         )
 
         _model.additional_properties = d

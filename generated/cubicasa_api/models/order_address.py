@@ -132,15 +132,15 @@ class OrderAddress:
         longitude: Any = d.pop("longitude", UNSET)
 
         _model = cls(
-            full_address=full_address,
-            street=street,
-            city=city,
-            state=state,
-            postal_code=postal_code,
-            country=country,
-            suite=suite,
-            latitude=latitude,
-            longitude=longitude,
+            full_address,
+            street,
+            city,
+            state,
+            postal_code,
+            country,
+            suite,
+            latitude,
+            longitude,
         )
 
         _model.additional_properties = d

@@ -73,8 +73,8 @@ class OrderList:
             ) from None
 
         _model = cls(
-            pagination=pagination,
-            items=items,
+            pagination,
+            items,
         )
 
         _model.additional_properties = d

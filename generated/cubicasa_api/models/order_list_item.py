@@ -97,10 +97,10 @@ class OrderListItem:
                 raise _shape_error.inside("delivery_assets") from None
 
         _model = cls(
-            id=id,
-            info=info,
-            address=address,
-            delivery_assets=delivery_assets,
+            id,
+            info,
+            address,
+            delivery_assets,
         )
 
         _model.additional_properties = d

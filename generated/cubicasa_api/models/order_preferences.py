@@ -69,8 +69,8 @@ class OrderPreferences:
                 raise _shape_error.inside("style_3d") from None
 
         _model = cls(
-            style_2d=style_2d,
-            style_3d=style_3d,
+            style_2d,
+            style_3d,
         )
 
         _model.additional_properties = d

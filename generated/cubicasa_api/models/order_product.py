@@ -76,10 +76,10 @@ class OrderProduct:
             raise wrong_type("purchasable_add_ons", purchasable_add_ons, "an array")
 
         _model = cls(
-            add_ons=add_ons,
-            over_limits=over_limits,
-            package_type=package_type,
-            purchasable_add_ons=purchasable_add_ons,
+            add_ons,
+            over_limits,
+            package_type,
+            purchasable_add_ons,
         )
 
         _model.additional_properties = d

@@ -108,12 +108,12 @@ class OrderStatusEvent:
         delivery_type: Any = d.pop("delivery_type", UNSET)
 
         _model = cls(
-            id=id,
-            current_status=current_status,
-            previous_status=previous_status,
-            model_id=model_id,
-            product_type=product_type,
-            delivery_type=delivery_type,
+            id,
+            current_status,
+            previous_status,
+            model_id,
+            product_type,
+            delivery_type,
         )
 
         _model.additional_properties = d

@@ -64,8 +64,8 @@ class Page:
             raise wrong_type("items", items, "an array")
 
         _model = cls(
-            pagination=pagination,
-            items=items,
+            pagination,
+            items,
         )
 
         _model.additional_properties = d

@@ -81,10 +81,10 @@ class Pagination:
         previous_offset: Any = d.pop("previous_offset", UNSET)
 
         _model = cls(
-            has_more=has_more,
-            limit=limit,
-            next_offset=next_offset,
-            previous_offset=previous_offset,
+            has_more,
+            limit,
+            next_offset,
+            previous_offset,
         )
 
         _model.additional_properties = d

@@ -45,7 +45,7 @@ class PasswordResetInput:
             raise wrong_type("email", email, "a string")
 
         _model = cls(
-            email=email,
+            email,
         )
 
         return _model

@@ -53,7 +53,7 @@ class RedeliverOrderInput:
                 raise _shape_error.inside("order_preferences") from None
 
         _model = cls(
-            order_preferences=order_preferences,
+            order_preferences,
         )
 
         _model.additional_properties = d

@@ -61,8 +61,8 @@ class RedrawOrderInput:
                 raise _shape_error.inside("order_preferences") from None
 
         _model = cls(
-            info=info,
-            order_preferences=order_preferences,
+            info,
+            order_preferences,
         )
 
         _model.additional_properties = d

@@ -51,8 +51,8 @@ class Style2D:
         add_info: Any = d.pop("add_info", UNSET)
 
         _model = cls(
-            style_template_id=style_template_id,
-            add_info=add_info,
+            style_template_id,
+            add_info,
         )
 
         _model.additional_properties = d

@@ -75,10 +75,10 @@ class Style3D:
         add_info: Any = d.pop("add_info", UNSET)
 
         _model = cls(
-            video=video,
-            furniture_set=furniture_set,
-            include_basement=include_basement,
-            add_info=add_info,
+            video,
+            furniture_set,
+            include_basement,
+            add_info,
         )
 
         _model.additional_properties = d

@@ -72,9 +72,9 @@ class Tour:
         type_: Any = d.pop("type", UNSET)
 
         _model = cls(
-            link=link,
-            mls_compliance_link=mls_compliance_link,
-            type_=type_,
+            link,
+            mls_compliance_link,
+            type_,
         )
 
         _model.additional_properties = d

@@ -56,8 +56,8 @@ class UpgradeOrderInput:
         add_ons: Any = d.pop("add_ons", UNSET)
 
         _model = cls(
-            package_type=package_type,
-            add_ons=add_ons,
+            package_type,
+            add_ons,
         )
 
         return _model

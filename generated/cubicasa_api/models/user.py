@@ -115,13 +115,13 @@ class User:
             raise wrong_type("created_at", created_at, "a number")
 
         _model = cls(
-            id=id,
-            email=email,
-            name=name,
-            surname=surname,
-            role=role,
-            email_confirmed=email_confirmed,
-            created_at=created_at,
+            id,
+            email,
+            name,
+            surname,
+            role,
+            email_confirmed,
+            created_at,
         )
 
         _model.additional_properties = d

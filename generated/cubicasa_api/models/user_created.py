@@ -85,10 +85,10 @@ class UserCreated:
                 pass  # a value the spec does not list is kept as its string
 
         _model = cls(
-            id=id,
-            email=email,
-            message=message,
-            role=role,
+            id,
+            email,
+            message,
+            role,
         )
 
         _model.additional_properties = d

@@ -75,10 +75,10 @@ class UserInput:
         password: Any = d.pop("password", UNSET)
 
         _model = cls(
-            email=email,
-            role=role,
-            office_id=office_id,
-            password=password,
+            email,
+            role,
+            office_id,
+            password,
         )
 
         return _model

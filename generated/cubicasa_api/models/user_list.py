@@ -71,8 +71,8 @@ class UserList:
             raise _shape_error.inside("items", failing_index(User.from_dict, items)) from None
 
         _model = cls(
-            pagination=pagination,
-            items=items,
+            pagination,
+            items,
         )
 
         _model.additional_properties = d

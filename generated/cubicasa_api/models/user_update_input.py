@@ -72,10 +72,10 @@ class UserUpdateInput:
         office_id: Any = d.pop("office_id", UNSET)
 
         _model = cls(
-            name=name,
-            surname=surname,
-            role=role,
-            office_id=office_id,
+            name,
+            surname,
+            role,
+            office_id,
         )
 
         return _model

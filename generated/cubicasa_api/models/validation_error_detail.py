@@ -126,10 +126,10 @@ class ValidationErrorDetail:
                 ) from None
 
         _model = cls(
-            body_params=body_params,
-            query_params=query_params,
-            path_params=path_params,
-            form_params=form_params,
+            body_params,
+            query_params,
+            path_params,
+            form_params,
         )
 
         _model.additional_properties = d

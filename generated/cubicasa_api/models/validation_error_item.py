@@ -79,9 +79,9 @@ class ValidationErrorItem:
         type_: Any = d.pop("type", UNSET)
 
         _model = cls(
-            loc=loc,
-            msg=msg,
-            type_=type_,
+            loc,
+            msg,
+            type_,
         )
 
         _model.additional_properties = d

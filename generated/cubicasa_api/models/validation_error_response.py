@@ -54,7 +54,7 @@ class ValidationErrorResponse:
             raise _shape_error.inside("validation_error") from None
 
         _model = cls(
-            validation_error=validation_error,
+            validation_error,
         )
 
         _model.additional_properties = d

@@ -51,8 +51,8 @@ class Video3D:
         layout: Any = d.pop("layout", UNSET)
 
         _model = cls(
-            speed=speed,
-            layout=layout,
+            speed,
+            layout,
         )
 
         _model.additional_properties = d

@@ -83,8 +83,8 @@ class WebhookConfig:
             webhook_triggers.append(webhook_triggers_item)
 
         _model = cls(
-            webhook_urls=webhook_urls,
-            webhook_triggers=webhook_triggers,
+            webhook_urls,
+            webhook_triggers,
         )
 
         _model.additional_properties = d

@@ -66,8 +66,8 @@ class WebhookConfigInput:
                 webhook_triggers.append(webhook_triggers_item)
 
         _model = cls(
-            webhook_urls=webhook_urls,
-            webhook_triggers=webhook_triggers,
+            webhook_urls,
+            webhook_triggers,
         )
 
         return _model
