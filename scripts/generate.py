@@ -103,6 +103,7 @@ def generate_into(out: Path) -> None:
         "--collapse-root-models",
         "--use-schema-description",
         "--use-field-description",
+        "--use-title-as-name",  # the payload schema sits inline in `webhooks:`, named by its title
         "--disable-timestamp",
         "--formatters",
         "builtin",

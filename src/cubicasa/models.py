@@ -1,6 +1,7 @@
 """The generated models users touch, re-exported from one stable place.
 
-`cubicasa_api.models` is regenerated from the spec; import from here instead.
+`cubicasa_api.models` is regenerated from the spec; import from here instead. The webhook payload
+is `cubicasa.webhooks.OrderStatusEvent`, a page of a list is `cubicasa.Page`: one name each.
 """
 
 from cubicasa_api.models import (
@@ -25,10 +26,9 @@ from cubicasa_api.models import (
     OrderAddress,
     OrderInfo,
     OrderList,
+    OrderListItem,
     OrderPreferences,
     OrderProduct,
-    OrderStatusEvent,
-    Page,
     Pagination,
     PasswordResetInput,
     RedeliverOrderInput,
@@ -77,10 +77,9 @@ __all__ = [
     "OrderAddress",
     "OrderInfo",
     "OrderList",
+    "OrderListItem",
     "OrderPreferences",
     "OrderProduct",
-    "OrderStatusEvent",
-    "Page",
     "Pagination",
     "PasswordResetInput",
     "RedeliverOrderInput",

@@ -150,7 +150,10 @@ def test_the_combined_pdf_is_a_binary_pdf_response(spec: dict[str, Any]) -> None
 def test_webhooks_section_refs_the_order_status_event(spec: dict[str, Any]) -> None:
     post = spec["webhooks"]["orderStatus"]["post"]
     body = post["requestBody"]["content"]["application/json"]
-    assert body["schema"] == {"$ref": "#/components/schemas/OrderStatusEvent"}
+    # Inline, so that only datamodel-code-generator (pydantic) makes a model of it.
+    assert body["schema"]["title"] == "OrderStatusEvent"
+    assert body["schema"]["required"] == ["id", "current_status"]
+    assert "OrderStatusEvent" not in spec["components"]["schemas"]
     assert post["x-evidence"] == "documented"
 
 
@@ -326,6 +329,12 @@ def test_the_seed_page_example_is_embedded_unchanged(spec: dict[str, Any]) -> No
     }
 
 
-@pytest.mark.parametrize("name", ["Order", "User", "ChangeRequest", "OrderStatusEvent"])
+@pytest.mark.parametrize("name", ["Order", "OrderListItem", "User", "ChangeRequest"])
 def test_open_schemas_accept_unknown_fields(spec: dict[str, Any], name: str) -> None:
     assert spec["components"]["schemas"][name]["additionalProperties"] is True
+
+
+def test_the_webhook_payload_is_open(spec: dict[str, Any]) -> None:
+    post = spec["webhooks"]["orderStatus"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["additionalProperties"] is True

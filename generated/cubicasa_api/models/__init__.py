@@ -27,7 +27,6 @@ from .order_list import OrderList
 from .order_list_item import OrderListItem
 from .order_preferences import OrderPreferences
 from .order_product import OrderProduct
-from .order_status_event import OrderStatusEvent
 from .page import Page
 from .pagination import Pagination
 from .password_reset_input import PasswordResetInput
@@ -76,7 +75,6 @@ __all__ = (
     "OrderListItem",
     "OrderPreferences",
     "OrderProduct",
-    "OrderStatusEvent",
     "Page",
     "Pagination",
     "PasswordResetInput",
