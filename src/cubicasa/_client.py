@@ -28,7 +28,7 @@ from ._calls import (
     shape_error,
     translate_errors,
 )
-from ._limits import with_deadlines
+from ._limits import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE, with_deadlines
 from ._retry import RetryPolicy
 from ._transport import (
     AsyncBorrowedTransport,
@@ -62,10 +62,6 @@ __all__ = [
 DEFAULT_BASE_URL = "https://app.cubi.casa/api/integrate/v3"
 # Connecting should be quick; CubiCasa may take a while to answer (PDFs, uploads).
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-# A page of 100 orders is about 100 KB; a body read into memory may decode to 64 MiB at most.
-DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-# A download must bring 1 KiB a second on average over each window of the read timeout.
-DEFAULT_MIN_DOWNLOAD_RATE = 1024.0
 API_KEY_ENV = "CUBICASA_API_KEY"
 BASE_URL_ENV = "CUBICASA_BASE_URL"
 LOG_ENV = "CUBICASA_LOG"
@@ -430,6 +426,7 @@ class CubiCasa:
     ) -> CubiCasa:
         """A client like this one, sharing its connections, with another timeout, retry count or
         size cap: `client.with_options(timeout=300).orders.get_combined_pdf(order_id)`."""
+        check_open(self._http)
         copy = object.__new__(CubiCasa)
         copy._settings = self._settings.copy(timeout, max_retries, max_response_bytes)
         copy._setup(self._inner, self._stats, owns_transport=False)
@@ -600,6 +597,7 @@ class AsyncCubiCasa:
     ) -> AsyncCubiCasa:
         """A client like this one, sharing its connections, with another timeout, retry count or
         size cap."""
+        check_open(self._http)
         copy = object.__new__(AsyncCubiCasa)
         copy._settings = self._settings.copy(timeout, max_retries, max_response_bytes)
         copy._setup(self._inner, self._stats, owns_transport=False)

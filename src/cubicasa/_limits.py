@@ -15,6 +15,11 @@ import httpx
 
 from .errors import ResponseTooLargeError
 
+# A page of 100 orders is about 100 KB; a body read into memory may decode to 64 MiB at most.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# A download must bring 1 KiB a second on average over each window of the read timeout.
+DEFAULT_MIN_DOWNLOAD_RATE = 1024.0
+
 # Set on a download's request: the transport leaves its 2xx body streaming.
 STREAMED = "cubicasa.streamed"
 # Set by the transport on each request: how many tries it took (for error messages).

@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 
 from ._limits import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MIN_DOWNLOAD_RATE,
     STREAMED,
     TRIES,
     DeadlineScope,
@@ -51,6 +53,7 @@ class Limits:
     min_download_rate: float
 
 
+DEFAULT_LIMITS = Limits(DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE)
 # Without a read timeout, a download's rate is still checked over windows of this many seconds.
 DEFAULT_WINDOW = 60.0
 
@@ -111,7 +114,30 @@ def _log_retry(request: httpx.Request, decision: Decision) -> None:
     )
 
 
-class RetryTransport(httpx.BaseTransport):
+class _Retrying:
+    """What both twins share: their settings, and the decision after an answer."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        stats: RetryStats | None,
+        limits: Limits,
+        close_inner: bool,
+    ) -> None:
+        self.policy = policy
+        self.stats = stats or RetryStats()
+        self.limits = limits
+        self._close_inner = close_inner
+
+    def _after(self, request: httpx.Request, attempt: int, response: httpx.Response) -> Decision:
+        if response.status_code == 429:
+            self.stats.rate_limited += 1
+        return decide_after_status(
+            self.policy, request.method, attempt, response.status_code, response.headers
+        )
+
+
+class RetryTransport(_Retrying, httpx.BaseTransport):
     """Sends through `inner`, retrying as `policy` decides; each try has a wall-clock deadline
     and reads its body (decoded, capped) before it counts as done."""
 
@@ -120,15 +146,12 @@ class RetryTransport(httpx.BaseTransport):
         inner: httpx.BaseTransport,
         policy: RetryPolicy,
         stats: RetryStats | None = None,
-        limits: Limits = Limits(64 * 1024 * 1024, 1024.0),
+        limits: Limits = DEFAULT_LIMITS,
         *,
         close_inner: bool = True,
     ) -> None:
+        super().__init__(policy, stats, limits, close_inner)
         self._inner = inner
-        self.policy = policy
-        self.stats = stats or RetryStats()
-        self.limits = limits
-        self._close_inner = close_inner
 
     def _one_try(self, attempt: int, request: httpx.Request) -> httpx.Response:
         one = _Try(request, self.limits, self.policy, attempt)
@@ -157,11 +180,7 @@ class RetryTransport(httpx.BaseTransport):
                 if not decision.retry:
                     raise
             else:
-                if response.status_code == 429:
-                    self.stats.rate_limited += 1
-                decision = decide_after_status(
-                    self.policy, request.method, attempt, response.status_code, response.headers
-                )
+                decision = self._after(request, attempt, response)
                 if not decision.retry:
                     return response
                 response.close()
@@ -174,7 +193,7 @@ class RetryTransport(httpx.BaseTransport):
             self._inner.close()
 
 
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
+class AsyncRetryTransport(_Retrying, httpx.AsyncBaseTransport):
     """The async twin of `RetryTransport`."""
 
     def __init__(
@@ -182,15 +201,12 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport,
         policy: RetryPolicy,
         stats: RetryStats | None = None,
-        limits: Limits = Limits(64 * 1024 * 1024, 1024.0),
+        limits: Limits = DEFAULT_LIMITS,
         *,
         close_inner: bool = True,
     ) -> None:
+        super().__init__(policy, stats, limits, close_inner)
         self._inner = inner
-        self.policy = policy
-        self.stats = stats or RetryStats()
-        self.limits = limits
-        self._close_inner = close_inner
 
     async def _one_try(self, attempt: int, request: httpx.Request) -> httpx.Response:
         one = _Try(request, self.limits, self.policy, attempt)
@@ -219,11 +235,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 if not decision.retry:
                     raise
             else:
-                if response.status_code == 429:
-                    self.stats.rate_limited += 1
-                decision = decide_after_status(
-                    self.policy, request.method, attempt, response.status_code, response.headers
-                )
+                decision = self._after(request, attempt, response)
                 if not decision.retry:
                     return response
                 await response.aclose()

@@ -188,28 +188,24 @@ def drip_headers(every: float = 1.0) -> Script:
 
 def cut(status: int, body: bytes, after: int) -> Script:
     """The headers and the first `after` bytes of `body`, then the connection closes."""
-
-    def script(conn: socket.socket, request: Request) -> None:
-        conn.sendall(
-            head(status, {"Content-Type": "application/json", "Content-Length": len(body)})
-        )
-        conn.sendall(body[:after])
-        conn.shutdown(socket.SHUT_RDWR)
-        raise OSError("cut")  # ends this connection
-
-    return script
+    return _part(status, body, after, stall=False)
 
 
 def stall(status: int, body: bytes, after: int) -> Script:
     """The headers and `after` bytes of `body`, then silence while the client waits."""
+    return _part(status, body, after, stall=True)
 
+
+def _part(status: int, body: bytes, after: int, *, stall: bool) -> Script:
     def script(conn: socket.socket, request: Request) -> None:
-        conn.sendall(
-            head(status, {"Content-Type": "application/json", "Content-Length": len(body)})
-        )
-        conn.sendall(body[:after])
-        while _pause(conn, 0.2):
-            pass
+        fields = {"Content-Type": "application/json", "Content-Length": len(body)}
+        conn.sendall(head(status, fields) + body[:after])
+        if stall:
+            while _pause(conn, 0.2):
+                pass
+            return
+        conn.shutdown(socket.SHUT_RDWR)
+        raise OSError("cut")  # ends this connection
 
     return script
 

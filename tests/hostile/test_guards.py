@@ -118,6 +118,7 @@ def test_a_closed_client_says_so(mode: str, tmp_path: Path) -> None:
                 lambda: client.orders.change_requests.get("o-1", "cr-1"),
                 lambda: client.request("GET", "/orders"),
                 lambda: client.orders.download_combined_pdf("o-1", tmp_path / "plan.pdf"),
+                lambda: client.with_options(timeout=5),
             ):
                 with pytest.raises(CubiCasaError, match="client is closed"):
                     action()
