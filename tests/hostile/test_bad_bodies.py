@@ -45,6 +45,7 @@ def test_a_gzip_bomb_fails_at_the_cap_without_a_retry(mode: str, status: int) ->
         assert server.count == 1, [(r.method, r.path, r.headers) for r in server.requests]
     assert caught.value.limit == DEFAULT_CAP
     assert "max_response_bytes" in str(caught.value)
+    assert caught.value.request.headers["api-key"] == "***"
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -154,9 +155,10 @@ def test_json_nested_100000_deep_is_a_typed_error(
     mode: str, status: int, error: type[Exception], tries: int
 ) -> None:
     with serve(answer(status, NESTED)) as server:
-        with pytest.raises(error):
+        with pytest.raises(error) as caught:
             call(mode, server.base_url, get_change_request)
         assert server.count == tries
+    assert caught.value.response.request.headers["api-key"] == "***"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("mode", MODES)
