@@ -44,5 +44,37 @@ def main(expected: str) -> None:
     print(f"downstream check: cubicasa {cubicasa.__version__} imports and works")
 
 
+def command_line(expected: str) -> None:
+    """The `cubicasa` command of the [cli] extra: its version, and one list against the fake
+    over HTTP, whose JSON Lines must be the API's own JSON."""
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+
+    import httpx
+
+    from cubicasa.testing import FakeCubiCasa
+
+    command = str(Path(sys.executable).parent / "cubicasa")
+    shown = subprocess.run(
+        [command, "--version"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert shown.stdout == f"cubicasa-integrate, version {expected}\n", shown.stdout
+    fake = FakeCubiCasa()
+    with fake.serve() as server:
+        env = {**os.environ, "CUBICASA_API_KEY": fake.api_key, "CUBICASA_BASE_URL": server.base_url}
+        listed = subprocess.run(
+            [command, "orders", "list", "--json"],
+            capture_output=True, text=True, timeout=60, check=True, env=env,
+        )  # fmt: skip
+        answer = httpx.get(f"{server.base_url}/orders", headers={"api-key": fake.api_key})
+    lines = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert lines == answer.json()["items"], listed.stdout
+    assert len(lines) == len(fake.orders) > 0
+    print(f"downstream check: `cubicasa` {expected} runs (--version, orders list --json)")
+
+
 if __name__ == "__main__":
     main(sys.argv[1])
+    command_line(sys.argv[1])

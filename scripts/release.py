@@ -310,7 +310,7 @@ def downstream_check(index: Index, version: str, workdir: Path) -> None:
             host = httpx.URL(index.simple_url).host
             handle.write(f"machine {host} login {credentials[0]} password {credentials[1]}\n")
         env["NETRC"] = str(netrc)
-    wanted = f"{DISTRIBUTION}=={version}"
+    wanted = f"{DISTRIBUTION}[cli]=={version}"  # the command line is checked too
     run(UV, "pip", "install", "--quiet", "--no-cache", "--python", str(python),
         "--index-url", index.simple_url, wanted, env=env, quiet=True)  # fmt: skip
     check = ROOT / "scripts" / "downstream_check.py"
@@ -319,7 +319,7 @@ def downstream_check(index: Index, version: str, workdir: Path) -> None:
         "--python-executable", str(python), str(check), quiet=True)  # fmt: skip
     say(
         f"downstream check passed: {DISTRIBUTION}=={version} installed from {index.simple_url}, "
-        "used against the fake, and type-checked (py.typed)"
+        "used against the fake, type-checked (py.typed), and its `cubicasa` command run"
     )
 
 
