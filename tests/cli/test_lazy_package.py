@@ -9,8 +9,7 @@ import sys
 
 import cubicasa
 
-HOMES = ["cubicasa._client", "cubicasa._retry", "cubicasa.errors", "cubicasa.pagination",
-         "cubicasa.webhooks", "cubicasa._version"]  # fmt: skip
+HOMES = [f"cubicasa{home}" for home in cubicasa._HOMES] + ["cubicasa._version"]
 
 
 def test_every_public_name_resolves_to_its_home_object() -> None:
