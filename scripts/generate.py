@@ -15,11 +15,13 @@ import difflib
 import filecmp
 import hashlib
 import importlib.metadata
+import importlib.util
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 from openapi_spec_validator import validate
@@ -115,6 +117,8 @@ def generate_into(out: Path) -> None:
 
     for package in PACKAGES:
         (out / package / "py.typed").write_text("", encoding="utf-8")
+    # What conformance checking reads at run time (a compact JSON form of the responses).
+    _conformance_data().write(SPEC, api)
 
     # One formatter with fixed settings, so the output does not depend on the caller's config.
     ruff = _bin("ruff")
@@ -123,6 +127,18 @@ def generate_into(out: Path) -> None:
     _run(ruff, "format", *common, "--quiet", str(out))
 
     (out / "STAMP").write_text(stamp(), encoding="utf-8")
+
+
+def _conformance_data() -> Any:
+    """scripts/conformance_data.py, loaded by path (this script also runs as a module in tests)."""
+    spec = importlib.util.spec_from_file_location(
+        "conformance_data", ROOT / "scripts" / "conformance_data.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def header_webhooks() -> str:

@@ -28,6 +28,7 @@ from ._calls import (
     shape_error,
     translate_errors,
 )
+from ._conformance import Conformance, ConformanceFinding, resolve_mode
 from ._limits import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE, with_deadlines
 from ._retry import RetryPolicy
 from ._transport import (
@@ -230,6 +231,7 @@ class _Settings:
         default_headers: Mapping[str, str] | None,
         max_response_bytes: int,
         min_download_rate: float,
+        conformance: str | None = None,
     ) -> None:
         self.timeout = _timeout(timeout)
         self.max_retries = _retries(max_retries)
@@ -243,6 +245,7 @@ class _Settings:
         }
         if any(name.lower() == "api-key" for name in self.headers):
             raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
+        self.conformance = Conformance(resolve_mode(conformance), self.base_url.path)
         _logging_from_env()
 
     def copy(
@@ -315,6 +318,10 @@ class CubiCasa:
             headers, auth, cookies and event hooks are not applied (the client's own are). It is
             never closed.
         default_headers: headers added to every request.
+        conformance: what to do when a response differs from the spec: `"log"` (the default; one
+            WARNING per distinct deviation per process on the `cubicasa.conformance` logger),
+            `"strict"` (raise `ResponseValidationError`) or `"off"`; defaults to the
+            `CUBICASA_CONFORMANCE` environment variable. `client.conformance` lists the findings.
 
     Raises:
         CubiCasaError: no API key, a key that is not a valid header value, or a base URL that is
@@ -333,6 +340,7 @@ class CubiCasa:
         default_headers: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         min_download_rate: float = DEFAULT_MIN_DOWNLOAD_RATE,
+        conformance: str | None = None,
     ) -> None:
         self._settings = _Settings(
             api_key,
@@ -342,6 +350,7 @@ class CubiCasa:
             default_headers,
             max_response_bytes,
             min_download_rate,
+            conformance,
         )
         inner: httpx.BaseTransport = (
             BorrowedTransport(http_client)
@@ -369,7 +378,7 @@ class CubiCasa:
                 settings.limits,
                 close_inner=owns_transport,
             ),
-            event_hooks={"response": [raise_for_status]},
+            event_hooks={"response": [*settings.conformance.hooks(), raise_for_status]},
         )
         self._api = _generated_client(settings.base_url).set_httpx_client(self._http)
 
@@ -470,6 +479,11 @@ class CubiCasa:
     def _rate_limited(self) -> int:
         return self._stats.rate_limited
 
+    @property
+    def conformance(self) -> list[ConformanceFinding]:
+        """The distinct ways responses differed from the spec so far, first occurrence each."""
+        return self._settings.conformance.findings
+
     def close(self) -> None:
         """Close the connections this client opened (never an injected `http_client`); later
         calls raise `CubiCasaError`."""
@@ -505,6 +519,7 @@ class AsyncCubiCasa:
         default_headers: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         min_download_rate: float = DEFAULT_MIN_DOWNLOAD_RATE,
+        conformance: str | None = None,
     ) -> None:
         self._settings = _Settings(
             api_key,
@@ -514,6 +529,7 @@ class AsyncCubiCasa:
             default_headers,
             max_response_bytes,
             min_download_rate,
+            conformance,
         )
         inner: httpx.AsyncBaseTransport = (
             AsyncBorrowedTransport(http_client)
@@ -541,7 +557,7 @@ class AsyncCubiCasa:
                 settings.limits,
                 close_inner=owns_transport,
             ),
-            event_hooks={"response": [araise_for_status]},
+            event_hooks={"response": [*settings.conformance.async_hooks(), araise_for_status]},
         )
         self._api = _generated_client(settings.base_url).set_async_httpx_client(self._http)
 
@@ -634,6 +650,11 @@ class AsyncCubiCasa:
 
     def _rate_limited(self) -> int:
         return self._stats.rate_limited
+
+    @property
+    def conformance(self) -> list[ConformanceFinding]:
+        """The distinct ways responses differed from the spec so far, first occurrence each."""
+        return self._settings.conformance.findings
 
     async def close(self) -> None:
         """Close the connections this client opened (never an injected `http_client`); later

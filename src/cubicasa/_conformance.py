@@ -1,0 +1,515 @@
+"""Conformance: how a response differs from the spec, found as the client runs and by the probe.
+
+The spec's responses come from `cubicasa_api/conformance.json` (written by `make generate`); each
+schema is compiled once into a checking function. Stricter than JSON Schema on purpose: a key not
+under `properties` is an `unknown_field` even where `additionalProperties: true`, a value outside
+the enum branch of `anyOf: [enum, string]` is an `unknown_value`, and a status matched only by
+`default` is an `undocumented_status`. Findings never hold a value from the response unless the
+caller asks for them (the probe's `--show-values`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Final, Literal
+
+import httpx
+
+__all__ = [
+    "ENV",
+    "KINDS",
+    "MODES",
+    "Checker",
+    "Conformance",
+    "ConformanceFinding",
+    "checker",
+    "resolve_mode",
+]
+
+ENV: Final = "CUBICASA_CONFORMANCE"
+MODES: Final = ("off", "log", "strict")
+Mode = Literal["off", "log", "strict"]
+KINDS: Final = (
+    "unknown_field",
+    "missing_required",
+    "wrong_type",
+    "unknown_value",
+    "undocumented_status",
+    "undocumented_content_type",
+    "invalid_json",
+    "unreachable_path",
+)
+
+logger = logging.getLogger("cubicasa.conformance")
+
+_INDEX = re.compile(r"/\d+(?=/|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class ConformanceFinding:
+    """One way a response differed from the spec.
+
+    Attributes:
+        operation_id: the spec's operationId, e.g. `getOrder`.
+        kind: `unknown_field`, `missing_required`, `wrong_type`, `unknown_value`,
+            `undocumented_status`, `undocumented_content_type`, `invalid_json`, or
+            `unreachable_path` (an inferred operation answered 404 or 405).
+        where: a JSON pointer into the body (`/items/0/info/rush`), or `status` / `content-type`.
+        detail: what the spec expects there (never a value from the response).
+        seen: the JSON type found (`string`, `object`, ...), or the status / content type.
+    """
+
+    operation_id: str
+    kind: str
+    where: str
+    detail: str
+    seen: str = ""
+    value: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def location(self) -> str:
+        """`where` without array indices: findings with one location are one deviation."""
+        return _INDEX.sub("/*", self.where)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.operation_id, self.kind, self.location)
+
+    def message(self) -> str:
+        """One line for a log: the operation, the place and the spec's expectation."""
+        return f"{self.operation_id}: {self.kind} at {self.location or 'the body'}: {self.detail}"
+
+
+# --- compiling the spec's schemas ----------------------------------------------------------------
+
+_TYPE_OF: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
+def json_type(value: Any) -> str:
+    return _TYPE_OF.get(type(value), "unknown")
+
+
+class _Run:
+    """What one check collects: findings, and (for the probe) values seen in open value lists and
+    the unknown fields' values, for inferring their schema."""
+
+    __slots__ = ("findings", "keep_values", "observed", "operation_id", "unknown")
+
+    def __init__(self, operation_id: str, keep_values: bool) -> None:
+        self.operation_id = operation_id
+        self.keep_values = keep_values
+        self.findings: list[ConformanceFinding] = []
+        self.observed: list[tuple[str, str]] = []  # (spec place, value) of open value lists
+        self.unknown: list[tuple[str, str, Any]] = []  # (object's spec place, key, value)
+
+    def add(self, kind: str, where: str, detail: str, value: Any, seen: str | None = None) -> None:
+        self.findings.append(
+            ConformanceFinding(
+                self.operation_id,
+                kind,
+                where,
+                detail,
+                json_type(value) if seen is None else seen,
+                value if self.keep_values else None,
+            )
+        )
+
+
+Check = Callable[[Any, str, _Run], None]
+
+
+def _ok(value: Any, where: str, run: _Run) -> None:
+    return None
+
+
+def _expected_types(types: Iterable[str]) -> str:
+    return " or ".join(types)
+
+
+class _Compiler:
+    def __init__(self, schemas: dict[str, Any]) -> None:
+        self.schemas = schemas
+        self.compiled: dict[str, Check] = {}
+
+    def ref(self, name: str) -> Check:
+        found = self.compiled.get(name)
+        if found is None:
+            slot: list[Check] = []
+            self.compiled[name] = lambda v, w, r: slot[0](v, w, r)  # while compiling itself
+            slot.append(self.node(self.schemas[name]))
+            found = self.compiled[name] = slot[0]
+        return found
+
+    def node(self, node: dict[str, Any]) -> Check:
+        if "ref" in node:
+            return self.ref(node["ref"])
+        if "anyOf" in node:
+            return self.any_of(node)
+        types = node.get("types")
+        if types is None:
+            return _ok  # no type: the spec does not know the shape
+        allowed = set(types)
+        if "number" in allowed:
+            allowed.add("integer")
+        expected = f"type {_expected_types(types)}"
+        inner: Check | None = None
+        if "properties" in node:
+            inner = self.object(node)
+        elif "items" in node:
+            inner = self.array(node)
+        elif "enum" in node:
+            inner = self.enum(node)
+        elif "values" in node:
+            inner = self.open_values(node)
+
+        def check(value: Any, where: str, run: _Run) -> None:
+            kind = _TYPE_OF.get(type(value), "unknown")
+            if kind not in allowed:
+                run.add("wrong_type", where, f"expected {expected}, got {kind}", value)
+            elif inner is not None and kind != "null":
+                inner(value, where, run)
+
+        return check
+
+    def object(self, node: dict[str, Any]) -> Check:
+        at = node["at"]
+        properties = {key: self.node(sub) for key, sub in node["properties"].items()}
+        known = frozenset(properties)
+        required = tuple(node.get("required", ()))
+        items = tuple(properties.items())
+
+        def check(value: Any, where: str, run: _Run) -> None:
+            if type(value) is not dict:
+                return
+            for key in required:
+                if key not in value:
+                    run.add(
+                        "missing_required", f"{where}/{_escape(key)}", "required", None, "absent"
+                    )
+            if not known.issuperset(value):
+                for key in value:
+                    if key not in known:
+                        run.add(
+                            "unknown_field",
+                            f"{where}/{_escape(key)}",
+                            f"not among the properties of {at or 'the body'}",
+                            value[key],
+                        )
+                        run.unknown.append((at, key, value[key]))
+            for key, sub in items:
+                if key in value:
+                    sub(value[key], f"{where}/{_escape(key)}", run)
+
+        return check
+
+    def array(self, node: dict[str, Any]) -> Check:
+        item = self.node(node["items"])
+        if item is _ok:
+            return _ok
+
+        def check(value: Any, where: str, run: _Run) -> None:
+            for index, element in enumerate(value):
+                item(element, f"{where}/{index}", run)
+
+        return check
+
+    def enum(self, node: dict[str, Any]) -> Check:
+        values = frozenset(node["enum"])
+        detail = "one of " + ", ".join(str(v) for v in node["enum"])
+
+        def check(value: Any, where: str, run: _Run) -> None:
+            if value not in values:
+                run.add("unknown_value", where, detail, value)
+
+        return check
+
+    def open_values(self, node: dict[str, Any]) -> Check:
+        at = node["at"]
+        known = frozenset(node["values"])
+
+        def check(value: Any, where: str, run: _Run) -> None:
+            if run.keep_values and value not in known:
+                run.observed.append((at, value))
+
+        return check
+
+    def any_of(self, node: dict[str, Any]) -> Check:
+        """`anyOf`: the branch for the value's JSON type. A string outside the enum branch of
+        `[enum, string]` is an `unknown_value` (the open branch only keeps it readable)."""
+        branches = [self.schemas[b["ref"]] if "ref" in b else b for b in node["anyOf"]]
+        by_type: dict[str, Check] = {}
+        enum_values: frozenset[Any] | None = None
+        enum_detail = ""
+        names: list[str] = []
+        for raw, branch in zip(node["anyOf"], branches, strict=True):
+            types = branch.get("types")
+            if types is None:
+                return _ok
+            if "enum" in branch:
+                enum_values = frozenset(branch["enum"])
+                enum_detail = "one of " + ", ".join(str(v) for v in branch["enum"])
+            compiled = self.node(raw)
+            for kind in [*types, *(["integer"] if "number" in types else [])]:
+                by_type.setdefault(kind, compiled)
+                if kind not in names:
+                    names.append(kind)
+        expected = f"type {_expected_types(names)}"
+
+        def check(value: Any, where: str, run: _Run) -> None:
+            kind = _TYPE_OF.get(type(value), "unknown")
+            branch = by_type.get(kind)
+            if branch is None:
+                run.add("wrong_type", where, f"expected {expected}, got {kind}", value)
+            elif enum_values is not None and kind == "string" and value not in enum_values:
+                run.add("unknown_value", where, enum_detail, value)
+            else:
+                branch(value, where, run)
+
+        return check
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+# --- operations ----------------------------------------------------------------------------------
+
+
+def _media(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """What one response showed: its findings; for the probe, values of open value lists and of
+    unknown fields (for the spec patch)."""
+
+    findings: list[ConformanceFinding]
+    observed: list[tuple[str, str]]
+    unknown: list[tuple[str, str, Any]]
+
+
+class Checker:
+    """The spec's responses, compiled per operation, status and content type on first use."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.spec_sha256: str = data["spec_sha256"]
+        self.operations: dict[str, Any] = data["operations"]
+        self._compiler = _Compiler(data["schemas"])
+        self._compiled: dict[tuple[str, str, str], Check] = {}
+        self._lock = threading.Lock()
+        self._routes = _routes(self.operations)
+
+    def operation_for(self, method: str, path: str) -> str | None:
+        """The operationId whose method and path template match (literal segments win)."""
+        for pattern, operation_id in self._routes.get(method.upper(), ()):
+            if pattern.fullmatch(path):
+                return operation_id
+        return None
+
+    def is_inferred(self, operation_id: str) -> bool:
+        return bool(self.operations[operation_id]["evidence"] == "inferred")
+
+    def check(
+        self,
+        operation_id: str,
+        status: int,
+        content_type: str | None,
+        body: bytes | Any,
+        *,
+        parsed: bool = False,
+        keep_values: bool = False,
+    ) -> CheckResult:
+        """Every deviation of one response. `body` is the raw bytes, or the decoded JSON when
+        `parsed` is true; it is read only when the status and content type are declared JSON."""
+        run = _Run(operation_id, keep_values)
+        result = CheckResult(run.findings, run.observed, run.unknown)
+        responses = self.operations[operation_id]["responses"]
+        declared = responses.get(str(status))
+        if declared is None:
+            if status in (404, 405) and self.is_inferred(operation_id):
+                run.add("unreachable_path", "status", _unreachable(status), None, str(status))
+                return result
+            expected = ", ".join(s for s in responses if s != "default")
+            run.add("undocumented_status", "status", f"one of {expected}", None, str(status))
+            return result
+        if status in (404, 405) and self.is_inferred(operation_id):
+            run.add("unreachable_path", "status", _unreachable(status), None, str(status))
+        if not declared:
+            return result  # no body declared
+        media = _media(content_type)
+        if media not in declared:
+            expected = "one of " + ", ".join(declared)
+            run.add("undocumented_content_type", "content-type", expected, None, media or "none")
+            return result
+        if not (media == "application/json" or media.endswith("+json")):
+            return result
+        if parsed:
+            value = body
+        else:
+            try:
+                value = json.loads(body)
+            except ValueError:
+                run.add("invalid_json", "", f"a JSON document ({media})", None, "unparseable")
+                return result
+        self._compiled_for(operation_id, str(status), media)(value, "", run)
+        return result
+
+    def _compiled_for(self, operation_id: str, status: str, media: str) -> Check:
+        key = (operation_id, status, media)
+        found = self._compiled.get(key)
+        if found is None:
+            with self._lock:
+                schema = self.operations[operation_id]["responses"][status][media]
+                found = self._compiled[key] = self._compiler.node(schema)
+        return found
+
+
+def _unreachable(status: int) -> str:
+    what = "Not Found" if status == 404 else "Method Not Allowed"
+    return f"the inferred path answered {status} {what}: the path or method may be wrong"
+
+
+def _routes(operations: dict[str, Any]) -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    routes: dict[str, list[tuple[int, re.Pattern[str], str]]] = {}
+    for operation_id, op in operations.items():
+        template: str = op["path"]
+        params = template.count("{")
+        regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        routes.setdefault(op["method"], []).append((params, re.compile(regex), operation_id))
+    return {
+        method: [(p, o) for _, p, o in sorted(entries, key=lambda e: (e[0], e[2]))]
+        for method, entries in routes.items()
+    }
+
+
+@cache
+def checker() -> Checker:
+    """The checker for the spec the installed client was generated from (read once)."""
+    from importlib.resources import files
+
+    text = files("cubicasa_api").joinpath("conformance.json").read_text(encoding="utf-8")
+    return Checker(json.loads(text))
+
+
+# --- the running client --------------------------------------------------------------------------
+
+
+def resolve_mode(value: Any) -> Mode:
+    """`conformance=` of a client, else `CUBICASA_CONFORMANCE`, else `log`."""
+    source = "conformance"
+    if value is None:
+        value = os.environ.get(ENV) or "log"
+        source = ENV
+    if not isinstance(value, str):
+        raise TypeError(f"{source} must be one of {', '.join(MODES)} (a string), got {value!r}")
+    mode = value.strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"{source} must be one of {', '.join(MODES)}, got {value!r}")
+    return mode  # type: ignore[return-value]
+
+
+_logged: set[tuple[str, str, str]] = set()  # distinct findings already logged by this process
+_logged_lock = threading.Lock()
+
+
+class Conformance:
+    """One client's conformance checking: the response hook, and the distinct findings so far."""
+
+    def __init__(self, mode: Mode, base_path: str) -> None:
+        self.mode = mode
+        self._base_path = base_path.rstrip("/")
+        self._findings: dict[tuple[str, str, str], ConformanceFinding] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def findings(self) -> list[ConformanceFinding]:
+        with self._lock:
+            return list(self._findings.values())
+
+    def hooks(self) -> list[Callable[[httpx.Response], None]]:
+        return [] if self.mode == "off" else [self.hook]
+
+    def async_hooks(self) -> list[Callable[[httpx.Response], Any]]:
+        return [] if self.mode == "off" else [self.ahook]
+
+    def _operation(self, response: httpx.Response) -> str | None:
+        path = response.request.url.path
+        if self._base_path:
+            if not path.startswith(self._base_path):
+                return None
+            path = path[len(self._base_path) :]
+        return checker().operation_for(response.request.method, path)
+
+    def hook(self, response: httpx.Response) -> None:
+        operation_id = self._operation(response)
+        if operation_id is not None:
+            if _wants_body(response):
+                response.read()
+            self._report(operation_id, response)
+
+    async def ahook(self, response: httpx.Response) -> None:
+        operation_id = self._operation(response)
+        if operation_id is not None:
+            if _wants_body(response):
+                await response.aread()
+            self._report(operation_id, response)
+
+    def _report(self, operation_id: str, response: httpx.Response) -> None:
+        content_type = response.headers.get("content-type")
+        body = response.content if _wants_body(response) else b""
+        found = checker().check(operation_id, response.status_code, content_type, body).findings
+        if not found:
+            return
+        with self._lock:
+            for finding in found:
+                self._findings.setdefault(finding.key, finding)
+        if self.mode == "log":
+            _log_once(found)
+        elif response.is_success:
+            from .errors import ResponseValidationError
+
+            raise ResponseValidationError(
+                response,
+                "the response does not conform to the spec ("
+                + "; ".join(f.message() for f in _distinct(found))
+                + ")",
+            )
+
+
+def _wants_body(response: httpx.Response) -> bool:
+    media = _media(response.headers.get("content-type"))
+    return media == "application/json" or media.endswith("+json")
+
+
+def _distinct(findings: Iterable[ConformanceFinding]) -> list[ConformanceFinding]:
+    seen: dict[tuple[str, str, str], ConformanceFinding] = {}
+    for finding in findings:
+        seen.setdefault(finding.key, finding)
+    return list(seen.values())
+
+
+def _log_once(findings: Iterable[ConformanceFinding]) -> None:
+    fresh = []
+    with _logged_lock:
+        for finding in _distinct(findings):
+            if finding.key not in _logged:
+                _logged.add(finding.key)
+                fresh.append(finding)
+    for finding in fresh:
+        logger.warning("response differs from the spec: %s", finding.message())
