@@ -108,7 +108,7 @@ class _Run:
     """What one check collects: findings, and (for the probe) values seen in open value lists and
     the unknown fields' values, for inferring their schema."""
 
-    __slots__ = ("findings", "keep_values", "observed", "operation_id", "unknown")
+    __slots__ = ("findings", "keep_values", "observed", "operation_id", "outside", "unknown")
 
     def __init__(self, operation_id: str, keep_values: bool) -> None:
         self.operation_id = operation_id
@@ -116,6 +116,7 @@ class _Run:
         self.findings: list[ConformanceFinding] = []
         self.observed: list[tuple[str, str]] = []  # (spec place, value) of open value lists
         self.unknown: list[tuple[str, str, Any]] = []  # (object's spec place, key, value)
+        self.outside: list[tuple[str, Any]] = []  # (anyOf's spec place, value outside its enum)
 
     def add(self, kind: str, where: str, detail: str, value: Any, seen: str | None = None) -> None:
         self.findings.append(
@@ -255,6 +256,7 @@ class _Compiler:
         by_type: dict[str, Check] = {}
         enum_values: frozenset[Any] | None = None
         enum_detail = ""
+        at = node["at"]
         names: list[str] = []
         for raw, branch in zip(node["anyOf"], branches, strict=True):
             types = branch.get("types")
@@ -277,6 +279,8 @@ class _Compiler:
                 run.add("wrong_type", where, f"expected {expected}, got {kind}", value)
             elif enum_values is not None and kind == "string" and value not in enum_values:
                 run.add("unknown_value", where, enum_detail, value)
+                if run.keep_values:
+                    run.outside.append((at, value))
             else:
                 branch(value, where, run)
 
@@ -302,6 +306,7 @@ class CheckResult:
     findings: list[ConformanceFinding]
     observed: list[tuple[str, str]]
     unknown: list[tuple[str, str, Any]]
+    outside: list[tuple[str, Any]]
 
 
 class Checker:
@@ -338,7 +343,7 @@ class Checker:
         """Every deviation of one response. `body` is the raw bytes, or the decoded JSON when
         `parsed` is true; it is read only when the status and content type are declared JSON."""
         run = _Run(operation_id, keep_values)
-        result = CheckResult(run.findings, run.observed, run.unknown)
+        result = CheckResult(run.findings, run.observed, run.unknown, run.outside)
         responses = self.operations[operation_id]["responses"]
         declared = responses.get(str(status))
         if declared is None:

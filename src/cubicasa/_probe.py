@@ -1,0 +1,396 @@
+"""`cubicasa probe` as a library: call every read-only operation (and, on request, a self-cleaning
+draft cycle) against a real account, discovering IDs as a person would, and check each answer.
+
+`run_probe()` returns a `ProbeReport`; `report_json()` / `report_markdown()` render it without
+the account's values unless asked. The command line (`cubicasa.cli.probe`) only parses options.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import httpx
+
+from ._client import API_KEY_ENV, DEFAULT_BASE_URL, CubiCasa
+from ._conformance import Checker, ConformanceFinding, checker
+from .errors import APIStatusError, CubiCasaError
+
+__all__ = [
+    "OUTCOMES",
+    "OperationResult",
+    "ProbeError",
+    "ProbeReport",
+    "exit_status",
+    "report_json",
+    "report_markdown",
+    "run_probe",
+]
+
+OUTCOMES: Final = ("conforms", "deviates", "unreachable", "skipped")
+PRODUCTION_HOST: Final = httpx.URL(DEFAULT_BASE_URL).host
+# The JSON report's finding kinds (an unreachable path is an outcome there, not a finding).
+REPORT_KINDS: Final = (
+    "unknown_field",
+    "missing_required",
+    "wrong_type",
+    "unknown_value",
+    "undocumented_status",
+    "undocumented_content_type",
+    "invalid_json",
+)
+DRAFT_WRITES: Final = ("createDraftOrder", "updateDraftOrder", "deleteDraftOrder")
+PROBE_TEXT: Final = "Written by cubicasa probe; deleted by it straight away."
+
+
+class ProbeError(CubiCasaError):
+    """The probe could not run at all (no key, base URL unreachable, 401, production refused)."""
+
+
+@dataclass
+class OperationResult:
+    """How one operation answered."""
+
+    operation_id: str
+    method: str
+    path: str
+    evidence: str
+    outcome: str = "skipped"
+    status: int | None = None
+    reason: str = ""
+    findings: list[ConformanceFinding] = field(default_factory=list)
+    calls: int = 0
+
+
+@dataclass
+class ProbeReport:
+    """A whole run: one result per operation of the spec, in the spec's order."""
+
+    base_url: str
+    spec_sha256: str
+    date: str
+    operations: list[OperationResult]
+    # For the spec patch: values of open value lists and unknown fields, by spec place.
+    observed: dict[str, list[Any]] = field(default_factory=dict)
+    unknown: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    unknown_values: dict[str, list[Any]] = field(default_factory=dict)
+
+    def result(self, operation_id: str) -> OperationResult:
+        for result in self.operations:
+            if result.operation_id == operation_id:
+                return result
+        raise KeyError(operation_id)
+
+
+class _Probe:
+    def __init__(self, client: CubiCasa, spec: Checker, report: ProbeReport) -> None:
+        self.client = client
+        self.spec = spec
+        self.report = report
+        self.anything_answered = False
+        self.emails: list[str] = []
+
+    def call(
+        self,
+        operation_id: str,
+        path_params: dict[str, str] | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        accept: str | None = None,
+    ) -> Any:
+        """Send one request for `operation_id`, check the answer; its JSON when 2xx, else None."""
+        result = self.report.result(operation_id)
+        path = result.path
+        for name, value in (path_params or {}).items():
+            path = path.replace("{" + name + "}", _quote(value))
+        result.calls += 1
+        headers = {"Accept": accept} if accept else None
+        try:
+            response = self.client._http.request(
+                result.method, path, params=params, json=body, headers=headers
+            )
+        except APIStatusError as exc:
+            response = exc.response
+        except httpx.RequestError as exc:
+            if not self.anything_answered:
+                raise ProbeError(f"{self.report.base_url} is unreachable: {exc}") from None
+            result.outcome, result.reason = "unreachable", f"no answer: {type(exc).__name__}"
+            return None
+        self.anything_answered = True
+        status = response.status_code
+        if status == 401:
+            raise ProbeError(f"401 Unauthorized: check the API key ({API_KEY_ENV}).")
+        result.status = status
+        if status in (404, 405):
+            result.outcome = "unreachable"
+            result.reason = f"{status} {response.reason_phrase} for {result.method} {result.path}"
+            return None
+        checked = self.spec.check(
+            operation_id,
+            status,
+            response.headers.get("content-type"),
+            response.content,
+            keep_values=True,
+        )
+        for finding in checked.findings:
+            if all(f.key != finding.key for f in result.findings):
+                result.findings.append(finding)
+        for place, value in checked.outside:
+            self.report.unknown_values.setdefault(place, []).append(value)
+        for place, value in checked.observed:
+            self.report.observed.setdefault(place, []).append(value)
+        for place, key, value in checked.unknown:
+            self.report.unknown.setdefault((place, key), []).append(value)
+        if result.outcome != "unreachable":
+            result.outcome = "deviates" if result.findings else "conforms"
+        if not response.is_success:
+            if not result.findings:
+                result.outcome = "skipped"
+                result.reason = f"answered {status} {response.reason_phrase}"
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def skip(self, operation_id: str, reason: str) -> None:
+        result = self.report.result(operation_id)
+        if result.calls == 0:
+            result.outcome, result.reason = "skipped", reason
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="@")
+
+
+def _items(page: Any) -> list[Any]:
+    items = page.get("items") if isinstance(page, dict) else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _ids(items: list[Any], key: str = "id") -> list[str]:
+    return [item[key] for item in items if isinstance(item.get(key), str) and item[key]]
+
+
+def _status_of(order: dict[str, Any]) -> Any:
+    info = order.get("info")
+    return info.get("status") if isinstance(info, dict) else None
+
+
+def run_probe(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    write: bool = False,
+    allow_production: bool = False,
+    order_id: str | None = None,
+    change_request_id: str | None = None,
+    user_email: str | None = None,
+    http_client: httpx.Client | None = None,
+    today: datetime.date | None = None,
+) -> ProbeReport:
+    """Probe every operation of the spec against the account of `api_key`.
+
+    Raises:
+        ProbeError: no key, a production base URL with `write` but not `allow_production`, the
+            base URL unreachable, or 401.
+    """
+    try:
+        client = CubiCasa(
+            api_key, base_url=base_url, conformance="off", http_client=http_client, max_retries=2
+        )
+    except CubiCasaError as exc:
+        raise ProbeError(str(exc)) from None
+    url = client._settings.base_url
+    if write and url.host == PRODUCTION_HOST and not allow_production:
+        raise ProbeError(
+            f"--write refuses the production base URL {url}: pass --allow-production as well "
+            "(the cycle creates a draft order and deletes it), or use a test account's base URL."
+        )
+    spec = checker()
+    report = ProbeReport(
+        base_url=str(url),
+        spec_sha256=spec.spec_sha256,
+        date=(today or datetime.date.today()).isoformat(),
+        operations=[
+            OperationResult(op_id, op["method"], op["path"], op["evidence"])
+            for op_id, op in spec.operations.items()
+        ],
+    )
+    probe = _Probe(client, spec, report)
+    with client:
+        _read_only(probe, order_id, change_request_id, user_email)
+        if write:
+            _write_cycle(probe, user_email)
+    for result in report.operations:
+        if result.calls == 0 and not result.reason:
+            if result.operation_id in DRAFT_WRITES:
+                result.reason = "a write operation: run with --write for the draft cycle"
+            else:
+                result.reason = "a write operation that would change the account"
+    return report
+
+
+def _read_only(
+    probe: _Probe, order_id: str | None, change_request_id: str | None, user_email: str | None
+) -> None:
+    probe.call("getCompanyInfo")
+    probe.call("getCompanyPackage")
+    probe.call("listOffices")
+
+    users = _items(probe.call("listUsers"))
+    emails = [user_email] if user_email else _ids(users, "email")
+    probe.emails = emails
+    if emails:
+        probe.call("getUser", {"user_id": emails[0]})
+    else:
+        probe.skip("getUser", "nothing to look at: listUsers returned no user")
+
+    orders = _items(probe.call("listOrders"))
+    order_ids = [order_id] if order_id else _ids(orders)
+    if order_ids:
+        probe.call("getOrder", {"id": order_ids[0]})
+    else:
+        probe.skip("getOrder", "nothing to look at: listOrders returned no order")
+
+    delivered = order_id
+    if delivered is None:
+        ready = [o for o in orders if _status_of(o) == "Ready"]
+        if not ready:
+            ready = _items(probe.call("listOrders", params={"status": "Ready", "limit": 1}))
+        delivered = next(iter(_ids(ready)), None)
+    if delivered:
+        probe.call("getOrderCombinedPdf", {"order_id": delivered}, accept="application/pdf")
+    else:
+        probe.skip("getOrderCombinedPdf", "nothing to look at: no delivered (Ready) order")
+
+    found: tuple[str, str] | None = None
+    for candidate in order_ids[:5]:
+        requests = _items(probe.call("listChangeRequests", {"order_id": candidate}))
+        if change_request_id:
+            found = (candidate, change_request_id)
+            break
+        first = next(iter(_ids(requests)), None)
+        if first:
+            found = (candidate, first)
+            break
+    if not order_ids:
+        probe.skip("listChangeRequests", "nothing to look at: listOrders returned no order")
+    if found:
+        probe.call("getChangeRequest", {"order_id": found[0], "change_request_id": found[1]})
+    else:
+        probe.skip("getChangeRequest", "nothing to look at: no order with a change request")
+
+
+def _write_cycle(probe: _Probe, user_email: str | None) -> None:
+    """Create a draft, update it, delete it: nothing is ordered, nothing stays."""
+    owner = user_email or next(iter(probe.emails), None)
+    if not owner:
+        for op in DRAFT_WRITES:
+            probe.skip(op, "no user e-mail to own a draft (pass --user-email)")
+        return
+    body = {
+        "street": "1 Probe Street",
+        "city": "Helsinki",
+        "country": "Finland",
+        "owner_email": owner,
+        "info": PROBE_TEXT,
+    }
+    draft = probe.call("createDraftOrder", body=body)
+    draft_id = draft.get("id") if isinstance(draft, dict) else None
+    if not isinstance(draft_id, str):
+        probe.skip("updateDraftOrder", "the draft was not created")
+        probe.skip("deleteDraftOrder", "the draft was not created")
+        return
+    try:
+        probe.call("updateDraftOrder", {"order_id": draft_id}, body={**body, "suite": "Probe"})
+    finally:
+        probe.call("deleteDraftOrder", {"order_id": draft_id})
+
+
+def exit_status(report: ProbeReport) -> int:
+    """0 when every operation that ran conforms; 1 when one deviates or is unreachable."""
+    bad = any(r.outcome in ("deviates", "unreachable") for r in report.operations)
+    return 1 if bad else 0
+
+
+def _finding_json(finding: ConformanceFinding, show_values: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "kind": finding.kind,
+        "where": finding.where,
+        "detail": finding.detail,
+        "seen": finding.seen,
+    }
+    if show_values and finding.kind in ("unknown_field", "wrong_type", "unknown_value"):
+        entry["value"] = finding.value
+    return entry
+
+
+def report_json(report: ProbeReport, *, show_values: bool = False) -> dict[str, Any]:
+    """The `--json` report: account values appear only as their JSON type unless `show_values`."""
+    return {
+        "base_url": report.base_url,
+        "spec_sha256": report.spec_sha256,
+        "date": report.date,
+        "operations": [
+            {
+                "operation_id": r.operation_id,
+                "outcome": r.outcome,
+                "status": r.status,
+                "findings": [
+                    _finding_json(f, show_values) for f in r.findings if f.kind in REPORT_KINDS
+                ],
+                "evidence": r.evidence,
+                "method": r.method,
+                "path": r.path,
+                "reason": r.reason,
+            }
+            for r in report.operations
+        ],
+    }
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def report_markdown(report: ProbeReport, *, show_values: bool = False) -> str:
+    """The `--markdown` report: a summary, then a table per operation, evidence beside outcome."""
+    counts = {o: sum(r.outcome == o for r in report.operations) for o in OUTCOMES}
+    lines = [
+        "# cubicasa probe",
+        "",
+        f"- Base URL: `{report.base_url}`",
+        f"- Spec sha256: `{report.spec_sha256}`",
+        f"- Date: {report.date}",
+        "- Outcomes: " + ", ".join(f"{n} {o}" for o, n in counts.items()),
+        "",
+        "| Operation | Evidence | Outcome | Status | Findings |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in report.operations:
+        status = "" if r.status is None else r.status
+        lines.append(
+            f"| `{r.operation_id}` | {r.evidence} | {r.outcome} | {status} | {len(r.findings)} |"
+        )
+    for r in report.operations:
+        lines += ["", f"## `{r.operation_id}`: {r.outcome} (evidence: {r.evidence})", ""]
+        lines.append(f"`{r.method} {r.path}`" + (f": {_cell(r.reason)}" if r.reason else ""))
+        lines += ["", "| Outcome | Evidence | Status |", "| --- | --- | --- |"]
+        lines.append(f"| {r.outcome} | {r.evidence} | {'' if r.status is None else r.status} |")
+        if r.findings:
+            header = "| Kind | Where | Expected | Seen |"
+            if show_values:
+                header += " Value |"
+            lines += ["", header, "| --- | --- | --- | --- |" + (" --- |" if show_values else "")]
+            for f in r.findings:
+                row = f"| {f.kind} | `{f.where or '/'}` | {_cell(f.detail)} | {_cell(f.seen)} |"
+                if show_values:
+                    row += f" `{_cell(json.dumps(f.value))}` |"
+                lines.append(row)
+    return "\n".join(lines) + "\n"
