@@ -9,11 +9,12 @@ nothing beyond the standard library and httpx (for delivering webhooks).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import _seed
+from ._deviations import Deviations
 from ._faults import Fault, Faults
 from ._handlers import HANDLERS
 from ._http import MAX_BODY, Call, FakeResponse, Invalid, Missing, message, refusal
@@ -56,6 +57,7 @@ class FakeCubiCasa(Store):
         self.api_key = api_key
         self.requests = RequestLog()
         self.faults = Faults()
+        self.deviations = Deviations(HANDLERS)
         self._handlers: dict[str, Handler] = dict(HANDLERS)
         self._transport: Any = None
         if seed:
@@ -133,6 +135,48 @@ class FakeCubiCasa(Store):
     def clear_faults(self) -> None:
         self.faults.clear()
 
+    def deviate(
+        self,
+        operation_id: str,
+        *,
+        add: Mapping[str, Any] | None = None,
+        remove: Iterable[str] = (),
+        replace: Mapping[str, Any] | None = None,
+        status: int | None = None,
+        content_type: str | None = None,
+        path_missing: bool = False,
+    ) -> None:
+        """Make every answer of `operation_id` differ from the spec, as a changed API would,
+        until `clear_deviations()`. Members are named by JSON pointers; `*` is every element of
+        an array (`"/items/*/info/rush"`).
+
+        Args:
+            add: members to add, pointer -> value (an extra field).
+            remove: members to leave out (a missing field).
+            replace: members whose value changes, pointer -> value (a changed type, an unknown
+                value); members that are absent stay absent.
+            status: answer this status code instead.
+            content_type: answer with this Content-Type instead.
+            path_missing: answer 404 as a server without this path does (the handler never runs).
+
+        Raises:
+            ValueError: an operationId the spec does not have, a pointer that is not one, a bad
+                status. TypeError: an argument of the wrong type.
+        """
+        self.deviations.set(
+            operation_id,
+            add=add,
+            remove=remove,
+            replace=replace,
+            status=status,
+            content_type=content_type,
+            path_missing=path_missing,
+        )
+
+    def clear_deviations(self) -> None:
+        """Answer as the spec says again."""
+        self.deviations.clear()
+
     def requests_to(self, operation_id: str) -> list[RecordedRequest]:
         """The recorded requests that reached operation `operation_id` (among the last
         `REQUEST_LOG_SIZE`, 1000, that `fake.requests` keeps; bodies cut to 16 KiB)."""
@@ -177,7 +221,8 @@ class FakeCubiCasa(Store):
         injected = fault.answer() if fault is not None else None
         if injected is not None:
             return injected
-        response = self._respond(Call(matched, params, query, body))
+        routed = Call(matched, params, query, body)
+        response = self.deviations.answer(matched.operation_id, lambda: self._respond(routed))
         return fault.apply(response) if fault is not None else response
 
     def _respond(self, call: Call) -> FakeResponse:

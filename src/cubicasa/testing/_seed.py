@@ -17,7 +17,7 @@ def seed(store: Store) -> None:
         name="Morgan",
         password="manager-pw",  # noqa: S106
     )
-    manager["office_id"] = MAIN_OFFICE
+    store.user_offices[manager["id"]] = MAIN_OFFICE
     examples: Iterable[tuple[str, str, str | None, str | None, str]] = (
         ("497f6eca-6276-4993-bfeb-53cbbbba6f08", "user@example.com", None, None, "User"),
         ("8b8a99d2-737d-4681-bc16-7ffee5c61fe2", "tim@internet.com", "Tim", "Berners-Lee",

@@ -41,6 +41,9 @@ class Store:
         self.users: dict[str, dict[str, Json]] = {}
         self.passwords: dict[str, str] = {}
         self.offices: dict[str, dict[str, Json]] = {}
+        # Kept beside the answers, whose schemas (User, Order) do not hold them.
+        self.user_offices: dict[str, str] = {}
+        self.model_ids: dict[str, str] = {}
         self.webhook_config: dict[str, list[str]] = {"webhook_urls": [], "webhook_triggers": []}
         self.company: dict[str, Json] = {
             "profile": {"name": "Fake Photography Inc.", "email": "manager@cubicasa.com"}
@@ -217,7 +220,7 @@ class Store:
             "id": order["id"],
             "current_status": order["info"]["status"],
             "previous_status": previous,
-            "model_id": order.setdefault("model_id", new_id()),
+            "model_id": self.model_ids.setdefault(order["id"], new_id()),
             "product_type": product_type,
             "delivery_type": "new",
         }

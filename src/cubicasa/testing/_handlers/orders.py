@@ -64,7 +64,6 @@ def create_redraw_order(store: Store, call: Call) -> FakeResponse:
         "info": data.get("info"),
     }
     order = store.new_order(fields, status="Pending")
-    order["redraw_of"] = source["id"]
     return json_response(200, order)
 
 

@@ -25,7 +25,7 @@ def create_user(store: Store, call: Call) -> FakeResponse:
         data["email"], role=data["role"], password=password, email_confirmed=bool(password)
     )
     if office is not None:
-        user["office_id"] = office
+        store.user_offices[user["id"]] = office
     text = "User created." if password else INVITATION
     answer = {"email": user["email"], "id": user["id"], "message": text, "role": user["role"]}
     return json_response(200, answer)
@@ -38,7 +38,10 @@ def get_user(store: Store, call: Call) -> FakeResponse:
 def update_user(store: Store, call: Call) -> FakeResponse:
     user = store.user_by_email(call.params["user_id"])
     data = read_body(call)
-    store.require_office(data.get("office_id"))
+    office = data.pop("office_id", None)
+    store.require_office(office)
+    if office is not None:
+        store.user_offices[user["id"]] = office
     user.update(data)
     return json_response(200, user)
 
