@@ -12,7 +12,7 @@ export UV
 PYTEST_ARGS ?=
 
 .PHONY: help install generate check-generated lint typecheck test pytest clean \
-	publish api-diff bump index-start index-stop dependency-wheels bench
+	publish api-diff bump index-start index-stop dependency-wheels bench probe
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -70,6 +70,11 @@ index-start: install ## Start the local package index on 127.0.0.1, port INDEX_P
 
 index-stop: $(VENV)/.installed ## Stop the local package index
 	$(PY) scripts/release.py index-stop
+
+PROBE_DIR ?= .probe
+probe: $(VENV)/.installed ## Check the live API against the spec (CUBICASA_API_KEY, CUBICASA_BASE_URL; PROBE_ARGS=--write ...): reports and a spec patch in .probe/
+	$(PY) -m cubicasa probe --json $(PROBE_DIR)/probe.json --markdown $(PROBE_DIR)/probe.md \
+		--spec-patch $(PROBE_DIR)/spec.patch $(PROBE_ARGS)
 
 bench: $(VENV)/.installed ## Speed and memory figures, each beside its baseline: benchmarks/results.json
 	$(PY) benchmarks/run.py

@@ -1,0 +1,115 @@
+"""`cubicasa probe`: the options of the probe; the work is done by `cubicasa._probe` (no click)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from ._commands import CONTEXT
+from ._session import Session
+
+PROBE_EXIT_CANNOT_RUN = 2
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@click.command("probe", context_settings=CONTEXT)
+@click.option("--base-url", metavar="URL", help="[default: $CUBICASA_BASE_URL, else production]")
+@click.option("--api-key", metavar="KEY", help="[default: $CUBICASA_API_KEY; prefer the variable]")
+@click.option("--write", is_flag=True, help="Also create a draft order, update it, delete it.")
+@click.option("--allow-production", is_flag=True, help="Let --write run against production.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="PATH", help="Write the report as JSON.")  # fmt: skip
+@click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Write the report as markdown (a table per operation).")  # fmt: skip
+@click.option("--spec-patch", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Write a spec patch for `git apply` (run in the repository).")  # fmt: skip
+@click.option("--order-id", metavar="ID", help="The order to look at [default: from listOrders].")
+@click.option("--change-request-id", metavar="ID",
+              help="The change request to look at (of --order-id).")  # fmt: skip
+@click.option("--user-email", metavar="E", help="The user to look at [default: from listUsers].")
+@click.option("--show-values", is_flag=True,
+              help="Put the account's values in the reports, not their types.")  # fmt: skip
+@click.pass_context
+def probe(
+    ctx: click.Context,
+    base_url: str | None,
+    api_key: str | None,
+    write: bool,
+    allow_production: bool,
+    json_path: Path | None,
+    markdown: Path | None,
+    spec_patch: Path | None,
+    order_id: str | None,
+    change_request_id: str | None,
+    user_email: str | None,
+    show_values: bool,
+) -> None:
+    """Check the live API against the spec: call every read-only operation (IDs discovered as
+    a person would), check each answer, and report each operation as conforms, deviates,
+    unreachable or skipped. Exit status 0 when everything that ran conforms, 1 when something
+    deviates or is unreachable, 2 when the probe could not run.
+
+    \b
+    Example:
+        export CUBICASA_API_KEY=...
+        cubicasa probe --json probe.json --markdown probe.md --spec-patch probe.patch
+        git apply probe.patch && make generate
+    """
+    from .. import _probe
+    from . import _session
+
+    session = ctx.find_object(Session)
+    key = api_key or (session.api_key if session else None) or os.environ.get("CUBICASA_API_KEY")
+    url = base_url or (session.base_url if session else None)
+    if not key:
+        click.echo("cubicasa probe: no API key: set CUBICASA_API_KEY (or --api-key)", err=True)
+        ctx.exit(PROBE_EXIT_CANNOT_RUN)
+    factory = _session._http_client_factory
+    http = factory() if factory is not None else None
+    try:
+        report = _probe.run_probe(
+            api_key=key,
+            base_url=url,
+            write=write,
+            allow_production=allow_production,
+            order_id=order_id,
+            change_request_id=change_request_id,
+            user_email=user_email,
+            http_client=http,
+        )
+    except _probe.ProbeError as exc:
+        click.echo(f"cubicasa probe: {exc}", err=True)
+        ctx.exit(PROBE_EXIT_CANNOT_RUN)
+    finally:
+        if http is not None:
+            http.close()
+    if json_path is not None:
+        document = _probe.report_json(report, show_values=show_values)
+        _write(json_path, json.dumps(document, indent=2) + "\n")
+    if markdown is not None:
+        _write(markdown, _probe.report_markdown(report, show_values=show_values))
+    if spec_patch is not None:
+        from .._spec_patch import SPEC_PATH
+        from .._spec_patch import spec_patch as make_patch
+
+        spec = Path(SPEC_PATH)
+        if not spec.is_file():
+            click.echo(f"cubicasa probe: --spec-patch needs {SPEC_PATH}: run it in the "
+                       "repository's root", err=True)  # fmt: skip
+            ctx.exit(PROBE_EXIT_CANNOT_RUN)
+        _write(spec_patch, make_patch(report, spec.read_text(encoding="utf-8")))
+    for result in report.operations:
+        line = f"{result.outcome:<12} {result.operation_id:<26} {result.evidence:<10}"
+        if result.findings:
+            line += f" {len(result.findings)} finding(s)"
+        elif result.reason:
+            line += f" {result.reason}"
+        click.echo(line.rstrip())
+    ctx.exit(_probe.exit_status(report))
