@@ -33,6 +33,8 @@ TARGETS = {
     "overhead_ratio_inprocess": ("<=", 1.5),
     "overhead_ratio_loopback": ("<=", 1.15),
     "decode_ratio": ("<=", 3.0),
+    "conformance_ratio_inprocess": ("<=", 1.5),
+    "conformance_ratio_loopback": ("<=", 1.15),
     "list_10k_speedup": (">=", 5.0),
     "list_10k_items_per_s": ("report", None),
     "download_rss_growth_mib": ("<=", 32.0),
@@ -101,12 +103,14 @@ def paired_ratio(
     return result
 
 
-def overhead_inprocess() -> dict[str, Any]:
+def overhead_inprocess(body: bytes | None = None) -> dict[str, Any]:
     from benchmarks.servers import CANNED
     from cubicasa import CubiCasa
 
+    content = CANNED if body is None else body
+
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=CANNED, headers={"Content-Type": "application/json"})
+        return httpx.Response(200, content=content, headers={"Content-Type": "application/json"})
 
     transport = httpx.MockTransport(answer)
     base = "http://127.0.0.1" + BASE_PATH
@@ -124,10 +128,10 @@ def overhead_inprocess() -> dict[str, Any]:
     return result
 
 
-def overhead_loopback() -> dict[str, Any]:
+def overhead_loopback(kind: str = "canned") -> dict[str, Any]:
     from cubicasa import CubiCasa
 
-    with server("canned") as origin:
+    with server(kind) as origin:
         base = origin + BASE_PATH
         raw = httpx.Client(base_url=base)
         client = CubiCasa(api_key="k", base_url=base)
@@ -314,6 +318,22 @@ def _loopback() -> dict[str, Any]:
 @_section("decode")
 def _decode() -> dict[str, Any]:
     return {"decode_ratio": decode()}
+
+
+@_section("conformance")
+def _conformance() -> dict[str, Any]:
+    """The overhead ratios again, in the default conformance mode (log), with an answer that has
+    three unknown fields: each call finds them; the log line comes once."""
+    import logging
+
+    from benchmarks.servers import CANNED_UNKNOWN
+
+    logging.getLogger("cubicasa.conformance").addHandler(logging.NullHandler())
+    os.environ.pop("CUBICASA_CONFORMANCE", None)
+    return {
+        "conformance_ratio_inprocess": overhead_inprocess(CANNED_UNKNOWN),
+        "conformance_ratio_loopback": overhead_loopback("canned-unknown"),
+    }
 
 
 @_section("lists")

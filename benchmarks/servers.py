@@ -2,6 +2,7 @@
 interpreter lock: `python benchmarks/servers.py KIND PORT_FILE`.
 
 - canned: answers every GET with the same small change-request JSON (keep-alive).
+- canned-unknown: the same with three fields the spec does not know.
 - orders: the fake CubiCasa holding 10,000 orders; `?latency=` is set per run through a header.
 - stream: answers with a 256 MiB PDF-looking body, generated chunk by chunk.
 """
@@ -23,6 +24,15 @@ CANNED = json.dumps(
         "img_urls": ["https://www.urltoimg.com/1.jpg", "https://www.urltoimg.com/2.jpg"],
         "sent_at": 1748455764.159082,
         "text": "fix request text",
+    }
+).encode()
+# The same answer with three fields the spec does not know (conformance finds and logs them).
+CANNED_UNKNOWN = json.dumps(
+    {
+        **json.loads(CANNED),
+        "priority": 2,
+        "reviewer": {"team": "qa", "name": "R"},
+        "tags": ["kitchen", "stairs"],
     }
 ).encode()
 STREAM_BYTES = 256 * 1024 * 1024
@@ -56,12 +66,18 @@ class _Quick(BaseHTTPRequestHandler):
 
 
 class Canned(_Quick):
+    body = CANNED
+
     def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(CANNED)))
+        self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
-        self.wfile.write(CANNED)
+        self.wfile.write(self.body)
+
+
+class CannedUnknown(Canned):
+    body = CANNED_UNKNOWN
 
 
 class Stream(_Quick):
@@ -88,7 +104,7 @@ def serve(kind: str, port_file: Path) -> None:
         port_file.write_text(str(server.port))
         while True:
             time.sleep(3600)
-    handler = {"canned": Canned, "stream": Stream}[kind]
+    handler = {"canned": Canned, "canned-unknown": CannedUnknown, "stream": Stream}[kind]
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     port_file.write_text(str(httpd.server_address[1]))

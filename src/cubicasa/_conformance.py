@@ -10,6 +10,7 @@ caller asks for them (the probe's `--show-values`).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -50,6 +51,13 @@ KINDS: Final = (
 logger = logging.getLogger("cubicasa.conformance")
 
 _INDEX = re.compile(r"/\d+(?=/|$)")
+_UNSEEN: Any = object()
+_SHAPES = 256  # clean object shapes remembered per schema (each a few hundred bytes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _location(where: str) -> str:
+    return _INDEX.sub("/*", where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +84,7 @@ class ConformanceFinding:
     @property
     def location(self) -> str:
         """`where` without array indices: findings with one location are one deviation."""
-        return _INDEX.sub("/*", self.where)
+        return _location(self.where)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -105,30 +113,22 @@ def json_type(value: Any) -> str:
 
 
 class _Run:
-    """What one check collects: findings, and (for the probe) values seen in open value lists and
-    the unknown fields' values, for inferring their schema."""
+    """What one check collects: findings as plain tuples (a client turns only new ones into
+    `ConformanceFinding`s), and for the probe the values seen in open value lists, outside
+    closed ones, and of unknown fields (for inferring their schema)."""
 
-    __slots__ = ("findings", "keep_values", "observed", "operation_id", "outside", "unknown")
+    __slots__ = ("keep_values", "observed", "outside", "raw", "unknown")
 
-    def __init__(self, operation_id: str, keep_values: bool) -> None:
-        self.operation_id = operation_id
+    def __init__(self, keep_values: bool) -> None:
         self.keep_values = keep_values
-        self.findings: list[ConformanceFinding] = []
+        self.raw: list[tuple[str, str, str, str, Any]] = []  # kind, where, detail, seen, value
         self.observed: list[tuple[str, str]] = []  # (spec place, value) of open value lists
         self.unknown: list[tuple[str, str, Any]] = []  # (object's spec place, key, value)
         self.outside: list[tuple[str, Any]] = []  # (anyOf's spec place, value outside its enum)
 
     def add(self, kind: str, where: str, detail: str, value: Any, seen: str | None = None) -> None:
-        self.findings.append(
-            ConformanceFinding(
-                self.operation_id,
-                kind,
-                where,
-                detail,
-                json_type(value) if seen is None else seen,
-                value if self.keep_values else None,
-            )
-        )
+        seen = _TYPE_OF.get(type(value), "unknown") if seen is None else seen
+        self.raw.append((kind, where, detail, seen, value if self.keep_values else None))
 
 
 Check = Callable[[Any, str, _Run], None]
@@ -146,6 +146,10 @@ class _Compiler:
     def __init__(self, schemas: dict[str, Any]) -> None:
         self.schemas = schemas
         self.compiled: dict[str, Check] = {}
+        # Checks whose findings the value's type alone decides (value lists: for the client).
+        self.leaves: set[Check] = {_ok}
+        self.value_lists: set[Check] = set()
+        self.leaf_types: dict[Check, frozenset[type]] = {}  # leaves -> the types they accept
 
     def ref(self, name: str) -> Check:
         found = self.compiled.get(name)
@@ -168,15 +172,25 @@ class _Compiler:
         if "number" in allowed:
             allowed.add("integer")
         expected = f"type {_expected_types(types)}"
+
+        def wrong(value: Any, where: str, run: _Run) -> None:
+            kind = _TYPE_OF.get(type(value), "unknown")
+            if kind not in allowed:
+                run.add("wrong_type", where, f"expected {expected}, got {kind}", value)
+
         inner: Check | None = None
         if "properties" in node:
-            inner = self.object(node)
-        elif "items" in node:
-            inner = self.array(node)
+            return self.object(node, wrong)  # checks the type itself: one call less per object
+        if "items" in node:
+            inner = self.array(node, wrong)
+            if inner is not _ok:
+                return inner
         elif "enum" in node:
             inner = self.enum(node)
         elif "values" in node:
             inner = self.open_values(node)
+        if inner is _ok:
+            inner = None
 
         def check(value: Any, where: str, run: _Run) -> None:
             kind = _TYPE_OF.get(type(value), "unknown")
@@ -185,45 +199,82 @@ class _Compiler:
             elif inner is not None and kind != "null":
                 inner(value, where, run)
 
+        if inner is None:  # judged by the value's type alone
+            self.leaves.add(check)
+            self.leaf_types[check] = frozenset(t for t, name in _TYPE_OF.items() if name in allowed)
+        elif "values" in node and "properties" not in node and "items" not in node:
+            self.value_lists.add(check)  # the same, but the probe collects the values
         return check
 
-    def object(self, node: dict[str, Any]) -> Check:
+    def object(self, node: dict[str, Any], wrong: Check) -> Check:
+        """An object. Its keys and the types of its plain members decide most findings, so a
+        shape (keys, member types) once found clean is not checked member by member again;
+        members with a structure or a value list of their own are always checked."""
         at = node["at"]
         properties = {key: self.node(sub) for key, sub in node["properties"].items()}
         known = frozenset(properties)
         required = tuple(node.get("required", ()))
-        items = tuple(properties.items())
+        items = tuple((key, f"/{_escape(key)}", sub) for key, sub in properties.items())
+        flat = tuple(i for i in items if i[2] in self.leaves or i[2] in self.value_lists)
+        lists = tuple(i for i in items if i[2] in self.value_lists)
+        nested = tuple(i for i in items if i not in flat)
+        clean: set[tuple[tuple[str, ...], tuple[type, ...]]] = set()
 
         def check(value: Any, where: str, run: _Run) -> None:
             if type(value) is not dict:
+                wrong(value, where, run)
                 return
-            for key in required:
-                if key not in value:
-                    run.add(
-                        "missing_required", f"{where}/{_escape(key)}", "required", None, "absent"
-                    )
-            if not known.issuperset(value):
-                for key in value:
-                    if key not in known:
+            shape = (tuple(value), tuple(map(type, value.values())))
+            if shape in clean:
+                if run.keep_values:
+                    for key, suffix, sub in lists:
+                        if key in value:
+                            sub(value[key], where + suffix, run)
+            else:
+                before = len(run.raw)
+                for key in required:
+                    if key not in value:
                         run.add(
-                            "unknown_field",
+                            "missing_required",
                             f"{where}/{_escape(key)}",
-                            f"not among the properties of {at or 'the body'}",
-                            value[key],
+                            "required",
+                            None,
+                            "absent",
                         )
-                        run.unknown.append((at, key, value[key]))
-            for key, sub in items:
+                if not known.issuperset(value):
+                    for key in value:
+                        if key not in known:
+                            run.add(
+                                "unknown_field",
+                                f"{where}/{_escape(key)}",
+                                f"not among the properties of {at or 'the body'}",
+                                value[key],
+                            )
+                            run.unknown.append((at, key, value[key]))
+                for key, suffix, sub in flat:
+                    if key in value:
+                        sub(value[key], where + suffix, run)
+                if len(run.raw) == before and len(clean) < _SHAPES:
+                    clean.add(shape)
+            for key, suffix, sub in nested:
                 if key in value:
-                    sub(value[key], f"{where}/{_escape(key)}", run)
+                    sub(value[key], where + suffix, run)
 
         return check
 
-    def array(self, node: dict[str, Any]) -> Check:
+    def array(self, node: dict[str, Any], wrong: Check) -> Check:
         item = self.node(node["items"])
         if item is _ok:
             return _ok
 
+        plain = self.leaf_types.get(item)  # items judged by type: one set test for the array
+
         def check(value: Any, where: str, run: _Run) -> None:
+            if type(value) is not list:
+                wrong(value, where, run)
+                return
+            if plain is not None and plain.issuperset(map(type, value)):
+                return
             for index, element in enumerate(value):
                 item(element, f"{where}/{index}", run)
 
@@ -294,19 +345,36 @@ def _escape(key: str) -> str:
 # --- operations ----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def _media(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-@dataclass(slots=True)
 class CheckResult:
     """What one response showed: its findings; for the probe, values of open value lists and of
     unknown fields (for the spec patch)."""
 
-    findings: list[ConformanceFinding]
-    observed: list[tuple[str, str]]
-    unknown: list[tuple[str, str, Any]]
-    outside: list[tuple[str, Any]]
+    __slots__ = ("operation_id", "run")
+
+    def __init__(self, operation_id: str, run: _Run) -> None:
+        self.operation_id = operation_id
+        self.run = run
+
+    @property
+    def findings(self) -> list[ConformanceFinding]:
+        return [ConformanceFinding(self.operation_id, *raw) for raw in self.run.raw]
+
+    @property
+    def observed(self) -> list[tuple[str, str]]:
+        return self.run.observed
+
+    @property
+    def unknown(self) -> list[tuple[str, str, Any]]:
+        return self.run.unknown
+
+    @property
+    def outside(self) -> list[tuple[str, Any]]:
+        return self.run.outside
 
 
 class Checker:
@@ -317,15 +385,17 @@ class Checker:
         self.operations: dict[str, Any] = data["operations"]
         self._compiler = _Compiler(data["schemas"])
         self._compiled: dict[tuple[str, str, str], Check] = {}
+        self._fast: dict[tuple[str, int, str | None], Check] = {}
         self._lock = threading.Lock()
         self._routes = _routes(self.operations)
 
     def operation_for(self, method: str, path: str) -> str | None:
         """The operationId whose method and path template match (literal segments win)."""
-        for pattern, operation_id in self._routes.get(method.upper(), ()):
-            if pattern.fullmatch(path):
-                return operation_id
-        return None
+        route = self._routes.get(method.upper())
+        if route is None:
+            return None
+        match = route[0].fullmatch(path)
+        return route[1][match.lastgroup] if match is not None and match.lastgroup else None
 
     def is_inferred(self, operation_id: str) -> bool:
         return bool(self.operations[operation_id]["evidence"] == "inferred")
@@ -342,8 +412,12 @@ class Checker:
     ) -> CheckResult:
         """Every deviation of one response. `body` is the raw bytes, or the decoded JSON when
         `parsed` is true; it is read only when the status and content type are declared JSON."""
-        run = _Run(operation_id, keep_values)
-        result = CheckResult(run.findings, run.observed, run.unknown, run.outside)
+        run = _Run(keep_values)
+        result = CheckResult(operation_id, run)
+        fast = self._fast.get((operation_id, status, content_type))
+        if fast is not None and parsed:  # a declared status and JSON content type seen before
+            fast(body, "", run)
+            return result
         responses = self.operations[operation_id]["responses"]
         declared = responses.get(str(status))
         if declared is None:
@@ -374,7 +448,10 @@ class Checker:
             except ValueError:
                 run.add("invalid_json", "", f"a JSON document ({media})", None, "unparseable")
                 return result
-        self._compiled_for(operation_id, str(status), media)(value, "", run)
+        compiled = self._compiled_for(operation_id, str(status), media)
+        if len(self._fast) < 512:
+            self._fast[(operation_id, status, content_type)] = compiled
+        compiled(value, "", run)
         return result
 
     def _compiled_for(self, operation_id: str, status: str, media: str) -> Check:
@@ -392,17 +469,21 @@ def _unreachable(status: int) -> str:
     return f"the inferred path answered {status} {what}: the path or method may be wrong"
 
 
-def _routes(operations: dict[str, Any]) -> dict[str, list[tuple[re.Pattern[str], str]]]:
-    routes: dict[str, list[tuple[int, re.Pattern[str], str]]] = {}
+def _routes(operations: dict[str, Any]) -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
+    """Per method, one regex of every path template as a named alternative (literal segments
+    first, so `/orders/draft` is not taken for `/orders/{id}`): one match call per response."""
+    by_method: dict[str, list[tuple[int, str, str]]] = {}
     for operation_id, op in operations.items():
         template: str = op["path"]
-        params = template.count("{")
         regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-        routes.setdefault(op["method"], []).append((params, re.compile(regex), operation_id))
-    return {
-        method: [(p, o) for _, p, o in sorted(entries, key=lambda e: (e[0], e[2]))]
-        for method, entries in routes.items()
-    }
+        by_method.setdefault(op["method"], []).append((template.count("{"), operation_id, regex))
+    routes = {}
+    for method, entries in by_method.items():
+        entries.sort()
+        groups = {f"o{n}": operation_id for n, (_, operation_id, _) in enumerate(entries)}
+        pattern = "|".join(f"(?P<o{n}>{regex})" for n, (_, _, regex) in enumerate(entries))
+        routes[method] = (re.compile(pattern), groups)
+    return routes
 
 
 @cache
@@ -442,6 +523,7 @@ class Conformance:
         self.mode = mode
         self._base_path = base_path.rstrip("/")
         self._findings: dict[tuple[str, str, str], ConformanceFinding] = {}
+        self._routes: dict[tuple[str, bytes], str | None] = {}  # (method, raw path) -> its op
         self._lock = threading.Lock()
 
     @property
@@ -456,51 +538,90 @@ class Conformance:
         return [] if self.mode == "off" else [self.ahook]
 
     def _operation(self, response: httpx.Response) -> str | None:
-        path = response.request.url.path
-        if self._base_path:
-            if not path.startswith(self._base_path):
-                return None
-            path = path[len(self._base_path) :]
-        return checker().operation_for(response.request.method, path)
+        request = response.request
+        route = (request.method, request.url.raw_path)
+        found: str | None = self._routes.get(route, _UNSEEN)
+        if found is _UNSEEN:
+            path = request.url.path
+            found = None
+            if path.startswith(self._base_path):
+                found = checker().operation_for(request.method, path[len(self._base_path) :])
+            if len(self._routes) < 1024:
+                self._routes[route] = found
+        return found
 
     def hook(self, response: httpx.Response) -> None:
         operation_id = self._operation(response)
         if operation_id is not None:
-            if _wants_body(response):
+            content_type = response.headers.get("content-type")
+            if _is_json(content_type):
                 response.read()
-            self._report(operation_id, response)
+            self._report(operation_id, response, content_type)
 
     async def ahook(self, response: httpx.Response) -> None:
         operation_id = self._operation(response)
         if operation_id is not None:
-            if _wants_body(response):
+            content_type = response.headers.get("content-type")
+            if _is_json(content_type):
                 await response.aread()
-            self._report(operation_id, response)
+            self._report(operation_id, response, content_type)
 
-    def _report(self, operation_id: str, response: httpx.Response) -> None:
-        content_type = response.headers.get("content-type")
-        body = response.content if _wants_body(response) else b""
-        found = checker().check(operation_id, response.status_code, content_type, body).findings
-        if not found:
+    def _report(
+        self, operation_id: str, response: httpx.Response, content_type: str | None
+    ) -> None:
+        # A streamed body (a PDF) is never read here: only JSON bodies are checked.
+        body: Any = b""
+        parsed = False
+        if _is_json(content_type):
+            body = response.content
+            try:
+                body = json.loads(body)
+            except ValueError:
+                pass  # reported as invalid_json
+            else:
+                parsed = True
+                _reuse_json(response, body)
+        status = response.status_code
+        result = checker().check(operation_id, status, content_type, body, parsed=parsed)
+        if not result.run.raw:
             return
-        with self._lock:
-            for finding in found:
-                self._findings.setdefault(finding.key, finding)
+        fresh = []
+        for raw in result.run.raw:
+            key = (operation_id, raw[0], _location(raw[1]))
+            if key not in self._findings:
+                with self._lock:
+                    if key not in self._findings:
+                        self._findings[key] = ConformanceFinding(operation_id, *raw)
+                        fresh.append(self._findings[key])
         if self.mode == "log":
-            _log_once(found)
+            if fresh:
+                _log_once(fresh)
         elif response.is_success:
             from .errors import ResponseValidationError
 
             raise ResponseValidationError(
                 response,
                 "the response does not conform to the spec ("
-                + "; ".join(f.message() for f in _distinct(found))
+                + "; ".join(f.message() for f in _distinct(result.findings))
                 + ")",
             )
 
 
-def _wants_body(response: httpx.Response) -> bool:
-    media = _media(response.headers.get("content-type"))
+def _reuse_json(response: httpx.Response, value: Any) -> None:
+    """Let `response.json()` return what was decoded here, instead of decoding the body again
+    (the generated parsers call it right after this hook; on a page of 100 orders that decode
+    costs as much as the whole check)."""
+    decode = response.json
+
+    def json_(**kwargs: Any) -> Any:
+        return decode(**kwargs) if kwargs else value
+
+    response.__dict__["json"] = json_
+
+
+@functools.lru_cache(maxsize=64)
+def _is_json(content_type: str | None) -> bool:
+    media = _media(content_type)
     return media == "application/json" or media.endswith("+json")
 
 

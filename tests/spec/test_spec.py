@@ -118,8 +118,11 @@ def test_evidence_is_stated_and_nothing_inferred_passes_as_documented(
 ) -> None:
     for _, _, op in operations(spec):
         evidence = op["x-evidence"]
+        assert evidence in ("observed", "documented", "partial", "inferred"), op["operationId"]
         if evidence == "inferred":
             assert "INFERRED" in op["description"], op["operationId"]
+        elif evidence == "observed":  # a probe saw live answers conform, on this date
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", op["x-observed"]), op["operationId"]
         else:
             assert op["externalDocs"]["url"].startswith("https://integrate.docs.cubi.casa/")
         if "externalDocs" in op:
