@@ -66,7 +66,7 @@ class OperationResult:
 
 @dataclass
 class ProbeReport:
-    """A whole run: one result per operation of the spec, in the spec's order."""
+    """A whole run: one result per operation of the spec, by operationId."""
 
     base_url: str
     spec_sha256: str

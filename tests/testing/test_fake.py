@@ -35,7 +35,8 @@ def fake() -> FakeCubiCasa:
 
 @pytest.fixture
 def client(fake: FakeCubiCasa) -> Iterator[cubicasa.CubiCasa]:
-    with fake.client(max_retries=0) as bound:
+    # strict: an answer of the fake that strays from the spec fails the test that gets it
+    with fake.client(max_retries=0, conformance="strict") as bound:
         yield bound
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -104,7 +105,12 @@ def probe(
             click.echo(f"cubicasa probe: --spec-patch needs {SPEC_PATH}: run it in the "
                        "repository's root", err=True)  # fmt: skip
             ctx.exit(PROBE_EXIT_CANNOT_RUN)
-        _write(spec_patch, make_patch(report, spec.read_text(encoding="utf-8")))
+        text = spec.read_bytes()
+        if hashlib.sha256(text).hexdigest() != report.spec_sha256:
+            click.echo(f"cubicasa probe: note: {SPEC_PATH} is not the spec this client was "
+                       "generated from (run `make generate`); the patch is against the file",
+                       err=True)  # fmt: skip
+        _write(spec_patch, make_patch(report, text.decode("utf-8")))
     for result in report.operations:
         line = f"{result.outcome:<12} {result.operation_id:<26} {result.evidence:<10}"
         if result.findings:
