@@ -149,7 +149,7 @@ class _Compiler:
         # Checks whose findings the value's type alone decides (value lists: for the client).
         self.leaves: set[Check] = {_ok}
         self.value_lists: set[Check] = set()
-        self.leaf_types: dict[Check, frozenset[type]] = {}  # leaves -> the types they accept
+        self.leaf_types: dict[Check, frozenset[type]] = {}  # leaves, value lists -> their types
 
     def ref(self, name: str) -> Check:
         found = self.compiled.get(name)
@@ -204,6 +204,7 @@ class _Compiler:
             self.leaf_types[check] = frozenset(t for t, name in _TYPE_OF.items() if name in allowed)
         elif "values" in node and "properties" not in node and "items" not in node:
             self.value_lists.add(check)  # the same, but the probe collects the values
+            self.leaf_types[check] = frozenset(t for t, name in _TYPE_OF.items() if name in allowed)
         return check
 
     def object(self, node: dict[str, Any], wrong: Check) -> Check:
@@ -267,13 +268,20 @@ class _Compiler:
         if item is _ok:
             return _ok
 
-        plain = self.leaf_types.get(item)  # items judged by type: one set test for the array
+        # Items judged by their type alone: one set test for the whole array (value lists too,
+        # except for the probe, which collects their values).
+        plain = self.leaf_types.get(item)
+        collect = item in self.value_lists
 
         def check(value: Any, where: str, run: _Run) -> None:
             if type(value) is not list:
                 wrong(value, where, run)
                 return
-            if plain is not None and plain.issuperset(map(type, value)):
+            if (
+                plain is not None
+                and not (collect and run.keep_values)
+                and plain.issuperset(map(type, value))
+            ):
                 return
             for index, element in enumerate(value):
                 item(element, f"{where}/{index}", run)
