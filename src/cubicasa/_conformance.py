@@ -405,6 +405,14 @@ class Checker:
         match = route[0].fullmatch(path)
         return route[1][match.lastgroup] if match is not None and match.lastgroup else None
 
+    def reads_body(self, operation_id: str, status: int, content_type: str | None) -> bool:
+        """Whether checking this answer needs its body: only a declared JSON answer does (so a
+        streamed download is never read by the check, whatever its headers say)."""
+        if status in (404, 405) and self.is_inferred(operation_id):
+            return False
+        declared = self.operations[operation_id]["responses"].get(str(status))
+        return bool(declared) and _media(content_type) in declared and _is_json(content_type)
+
     def is_inferred(self, operation_id: str) -> bool:
         return bool(self.operations[operation_id]["evidence"] == "inferred")
 
@@ -453,7 +461,7 @@ class Checker:
         else:
             try:
                 value = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
                 run.add("invalid_json", "", f"a JSON document ({media})", None, "unparseable")
                 return result
         compiled = self._compiled_for(operation_id, str(status), media)
@@ -562,29 +570,30 @@ class Conformance:
         operation_id = self._operation(response)
         if operation_id is not None:
             content_type = response.headers.get("content-type")
-            if _is_json(content_type):
+            read = checker().reads_body(operation_id, response.status_code, content_type)
+            if read:
                 response.read()
-            self._report(operation_id, response, content_type)
+            self._report(operation_id, response, content_type, read)
 
     async def ahook(self, response: httpx.Response) -> None:
         operation_id = self._operation(response)
         if operation_id is not None:
             content_type = response.headers.get("content-type")
-            if _is_json(content_type):
+            read = checker().reads_body(operation_id, response.status_code, content_type)
+            if read:
                 await response.aread()
-            self._report(operation_id, response, content_type)
+            self._report(operation_id, response, content_type, read)
 
     def _report(
-        self, operation_id: str, response: httpx.Response, content_type: str | None
+        self, operation_id: str, response: httpx.Response, content_type: str | None, read: bool
     ) -> None:
-        # A streamed body (a PDF) is never read here: only JSON bodies are checked.
         body: Any = b""
         parsed = False
-        if _is_json(content_type):
+        if read:
             body = response.content
             try:
                 body = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass  # reported as invalid_json
             else:
                 parsed = True
