@@ -19,9 +19,11 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
+
 
 __all__ = [
     "ENV",
