@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 
 from . import _transport
-from ._calls import check_open, translate_errors
 from ._limits import RETRY_POLICY, STREAMED, TRIES
+from ._responses import check_open, translate_errors
 from ._retry import RetryPolicy, decide_after_error
 from .errors import ResponseValidationError
 

@@ -14,8 +14,9 @@ from typing import Any, Final
 
 import httpx
 
-from ._client import API_KEY_ENV, DEFAULT_BASE_URL, CubiCasa
+from ._client import DEFAULT_BASE_URL, CubiCasa
 from ._conformance import Checker, ConformanceFinding, checker
+from ._settings import API_KEY_ENV
 from .errors import APIStatusError, CubiCasaError
 
 __all__ = [

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ._client import _is_loopback
+from ._settings import _is_loopback
 from .errors import CubiCasaError
 
 if TYPE_CHECKING:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from cubicasa_api.models import OrderPreferences
 from cubicasa_api.types import UNSET, Unset
@@ -14,9 +13,25 @@ from ..errors import PaginationError, ResponseValidationError
 from ..pagination import AsyncPager, Page, Pager
 
 if TYPE_CHECKING:
+    from cubicasa_api import Client
+    from cubicasa_api.models import Pagination
+    from cubicasa_api.types import Response
+
     from .._client import AsyncCubiCasa, CubiCasa
 
 T = TypeVar("T")
+
+
+class Listing(Protocol[T]):
+    """A page model of a list operation (`OrderList`, `UserList`, ...): what a pager reads."""
+
+    items: list[T]
+    pagination: Pagination
+
+
+# A list call at an offset and limit: `lambda api, offset, limit: list_users.sync_detailed(...)`.
+PageCall = Callable[["Client", int, "int | Unset"], "Response[Any]"]
+AsyncPageCall = Callable[["Client", int, "int | Unset"], "Awaitable[Response[Any]]"]
 
 
 def _area(cls: type) -> str:
@@ -35,20 +50,19 @@ class Resource:
 
     def _pager(
         self,
-        endpoint: ModuleType,
-        page_model: Any,
+        expected: type[Listing[T]],
+        send: PageCall,
         page_size: int | None,
         max_items: int | None,
         concurrency: int | None,
-        **params: Any,
-    ) -> Pager[Any]:
-        """A pager over a list operation: each page is one generated call at the offset given."""
+        **shown: Any,
+    ) -> Pager[T]:
+        """A pager over a list operation: each page is one generated call (`send`) at the offset
+        given, decoded as `expected`; `shown` are the filters its repr names."""
 
-        def fetch(offset: int, limit: int | None) -> Page[Any]:
+        def fetch(offset: int, limit: int | None) -> Page[T]:
             try:
-                page = self._client._call(
-                    endpoint, page_model, offset=offset, limit=opt(limit), **params
-                )
+                page = self._client._call(expected, lambda api: send(api, offset, opt(limit)))
             except ResponseValidationError as exc:
                 raise pagination_error(exc, offset) from exc.__cause__
             return Page(page.items, page.pagination, offset)
@@ -58,9 +72,9 @@ class Resource:
             page_size=page_size,
             max_items=max_items,
             concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
+            rate_limited=self._client._rate_limited_count,
             label=f"{self.area or _area(type(self))}.list",
-            params={k: v for k, v in params.items() if not isinstance(v, Unset)},
+            params={k: v for k, v in shown.items() if not isinstance(v, Unset)},
         )
 
 
@@ -74,19 +88,19 @@ class AsyncResource:
 
     def _pager(
         self,
-        endpoint: ModuleType,
-        page_model: Any,
+        expected: type[Listing[T]],
+        send: AsyncPageCall,
         page_size: int | None,
         max_items: int | None,
         concurrency: int | None,
-        **params: Any,
-    ) -> AsyncPager[Any]:
+        **shown: Any,
+    ) -> AsyncPager[T]:
         """The async twin of `Resource._pager`."""
 
-        async def fetch(offset: int, limit: int | None) -> Page[Any]:
+        async def fetch(offset: int, limit: int | None) -> Page[T]:
             try:
                 page = await self._client._acall(
-                    endpoint, page_model, offset=offset, limit=opt(limit), **params
+                    expected, lambda api: send(api, offset, opt(limit))
                 )
             except ResponseValidationError as exc:
                 raise pagination_error(exc, offset) from exc.__cause__
@@ -97,9 +111,9 @@ class AsyncResource:
             page_size=page_size,
             max_items=max_items,
             concurrency=concurrency,
-            rate_limited=self._client._rate_limited,
+            rate_limited=self._client._rate_limited_count,
             label=f"{self.area or _area(type(self))}.list",
-            params={k: v for k, v in params.items() if not isinstance(v, Unset)},
+            params={k: v for k, v in shown.items() if not isinstance(v, Unset)},
         )
 
 
@@ -122,8 +136,9 @@ def opt(value: T | None) -> T | Unset:
     return UNSET if value is None else value
 
 
-def text(name: str, value: object) -> str:
-    """A required string argument: TypeError for another type, ValueError when empty."""
+def nonempty(name: str, value: object) -> str:
+    """A required string argument (an ID, an e-mail, a name): TypeError for another type,
+    ValueError when empty or blank."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__} {value!r}")
     if not value.strip():
@@ -131,15 +146,10 @@ def text(name: str, value: object) -> str:
     return value
 
 
-def ident(name: str, value: str) -> str:
-    """A path identifier: a non-empty string (the generated code percent-encodes it)."""
-    return text(name, value)
-
-
 def required_text(**fields: object) -> None:
     """Each named field must be a non-empty string (the API's required body fields)."""
     for name, value in fields.items():
-        text(name, value)
+        nonempty(name, value)
 
 
 def optional_text(name: str, value: object) -> str | Unset:
@@ -178,7 +188,9 @@ def strings(name: str, values: Sequence[str] | None) -> list[str] | Unset:
     return listed
 
 
-def preferences(value: OrderPreferences | Mapping[str, Any] | None) -> OrderPreferences | Unset:
+def preferences(
+    value: OrderPreferences | Mapping[str, Any] | None,
+) -> OrderPreferences | Unset:
     """Order preferences from the model or a plain mapping shaped like the API's JSON."""
     if value is None:
         return UNSET

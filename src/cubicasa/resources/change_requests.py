@@ -12,7 +12,7 @@ from cubicasa_api.api.change_requests import (
 from cubicasa_api.models import ChangeRequest, ChangeRequestInput, ChangeRequestList
 
 from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, ident, required_text, strings
+from ._common import AsyncResource, Resource, nonempty, required_text, strings
 
 
 def _body(text: str, img_urls: Sequence[str] | None) -> ChangeRequestInput:
@@ -38,8 +38,12 @@ class ChangeRequests(Resource):
             img_urls: images showing what to fix.
         """
         body = _body(text, img_urls)
+        order_id = nonempty("order_id", order_id)
         return self._client._call(
-            create_change_request, ChangeRequest, order_id=ident("order_id", order_id), body=body
+            ChangeRequest,
+            lambda api: create_change_request.sync_detailed(
+                client=api, order_id=order_id, body=body
+            ),
         )
 
     def list(
@@ -53,11 +57,13 @@ class ChangeRequests(Resource):
 
         `GET /orders/{order_id}/change-requests` (listChangeRequests; path INFERRED).
         """
-        order_id = ident("order_id", order_id)
+        order_id = nonempty("order_id", order_id)
 
         return self._pager(
-            list_change_requests,
             ChangeRequestList,
+            lambda api, offset, limit: list_change_requests.sync_detailed(
+                order_id, client=api, offset=offset, limit=limit
+            ),
             page_size,
             max_items,
             concurrency,
@@ -72,11 +78,13 @@ class ChangeRequests(Resource):
         Raises:
             NotFoundError: no such order or change request.
         """
+        order_id = nonempty("order_id", order_id)
+        change_request_id = nonempty("change_request_id", change_request_id)
         return self._client._call(
-            get_change_request,
             ChangeRequest,
-            order_id=ident("order_id", order_id),
-            change_request_id=ident("change_request_id", change_request_id),
+            lambda api: get_change_request.sync_detailed(
+                client=api, order_id=order_id, change_request_id=change_request_id
+            ),
         )
 
 
@@ -90,8 +98,12 @@ class AsyncChangeRequests(AsyncResource):
     ) -> ChangeRequest:
         """Send a fix request. `POST /orders/{order_id}/change-requests` (createChangeRequest)."""
         body = _body(text, img_urls)
+        order_id = nonempty("order_id", order_id)
         return await self._client._acall(
-            create_change_request, ChangeRequest, order_id=ident("order_id", order_id), body=body
+            ChangeRequest,
+            lambda api: create_change_request.asyncio_detailed(
+                client=api, order_id=order_id, body=body
+            ),
         )
 
     def list(
@@ -102,11 +114,13 @@ class AsyncChangeRequests(AsyncResource):
         concurrency: int | None = None,
     ) -> AsyncPager[ChangeRequest]:
         """Every change request of an order. `GET /orders/{order_id}/change-requests`."""
-        order_id = ident("order_id", order_id)
+        order_id = nonempty("order_id", order_id)
 
         return self._pager(
-            list_change_requests,
             ChangeRequestList,
+            lambda api, offset, limit: list_change_requests.asyncio_detailed(
+                order_id, client=api, offset=offset, limit=limit
+            ),
             page_size,
             max_items,
             concurrency,
@@ -115,9 +129,11 @@ class AsyncChangeRequests(AsyncResource):
 
     async def get(self, order_id: str, change_request_id: str) -> ChangeRequest:
         """One change request (getChangeRequest)."""
+        order_id = nonempty("order_id", order_id)
+        change_request_id = nonempty("change_request_id", change_request_id)
         return await self._client._acall(
-            get_change_request,
             ChangeRequest,
-            order_id=ident("order_id", order_id),
-            change_request_id=ident("change_request_id", change_request_id),
+            lambda api: get_change_request.asyncio_detailed(
+                client=api, order_id=order_id, change_request_id=change_request_id
+            ),
         )

@@ -9,7 +9,7 @@ from cubicasa_api.api.company import (
 )
 from cubicasa_api.models import CompanyInfo, CompanyPackage, MergeRequestInput, Message
 
-from ._common import AsyncResource, Resource, ident
+from ._common import AsyncResource, Resource, nonempty
 
 
 class Company(Resource):
@@ -17,19 +17,26 @@ class Company(Resource):
 
     def get(self) -> CompanyInfo:
         """The company the API key belongs to. `GET /companies/info` (getCompanyInfo)."""
-        return self._client._call(get_company_info, CompanyInfo)
+        return self._client._call(
+            CompanyInfo, lambda api: get_company_info.sync_detailed(client=api)
+        )
 
     def get_package(self) -> CompanyPackage:
         """The company's default package. `GET /companies/package` (getCompanyPackage)."""
-        return self._client._call(get_company_package, CompanyPackage)
+        return self._client._call(
+            CompanyPackage, lambda api: get_company_package.sync_detailed(client=api)
+        )
 
     def send_merge_request(self, *, email: str) -> Message:
         """Ask another company, named by its manager's e-mail, to merge with this one.
 
         `POST /companies/merge-request` (sendCompanyMergeRequest; path and body INFERRED).
         """
-        body = MergeRequestInput(email=ident("email", email))
-        return self._client._call(send_company_merge_request, Message, body=body)
+        body = MergeRequestInput(email=nonempty("email", email))
+        return self._client._call(
+            Message,
+            lambda api: send_company_merge_request.sync_detailed(client=api, body=body),
+        )
 
 
 class AsyncCompany(AsyncResource):
@@ -37,13 +44,20 @@ class AsyncCompany(AsyncResource):
 
     async def get(self) -> CompanyInfo:
         """The company's information (getCompanyInfo)."""
-        return await self._client._acall(get_company_info, CompanyInfo)
+        return await self._client._acall(
+            CompanyInfo, lambda api: get_company_info.asyncio_detailed(client=api)
+        )
 
     async def get_package(self) -> CompanyPackage:
         """The company's default package (getCompanyPackage)."""
-        return await self._client._acall(get_company_package, CompanyPackage)
+        return await self._client._acall(
+            CompanyPackage, lambda api: get_company_package.asyncio_detailed(client=api)
+        )
 
     async def send_merge_request(self, *, email: str) -> Message:
         """Send a merge request to another company (sendCompanyMergeRequest)."""
-        body = MergeRequestInput(email=ident("email", email))
-        return await self._client._acall(send_company_merge_request, Message, body=body)
+        body = MergeRequestInput(email=nonempty("email", email))
+        return await self._client._acall(
+            Message,
+            lambda api: send_company_merge_request.asyncio_detailed(client=api, body=body),
+        )

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cubicasa_api.api.drafts import create_draft_order, delete_draft_order, update_draft_order
+from cubicasa_api.api.drafts import (
+    create_draft_order,
+    delete_draft_order,
+    update_draft_order,
+)
 from cubicasa_api.models import DraftOrderInput, Message, Order, OrderPreferences
 
 from ._common import (
     AsyncResource,
     Resource,
-    ident,
+    nonempty,
     number,
     optional_text,
     preferences,
@@ -98,7 +102,9 @@ class Drafts(Resource):
             street, city, country, owner_email, suite, state, postal_code, info,
             latitude, longitude, external_id, package_type, add_ons, order_preferences,
         )  # fmt: skip
-        return self._client._call(create_draft_order, Order, body=body)
+        return self._client._call(
+            Order, lambda api: create_draft_order.sync_detailed(client=api, body=body)
+        )
 
     def update(
         self,
@@ -128,13 +134,19 @@ class Drafts(Resource):
             street, city, country, owner_email, suite, state, postal_code, info,
             latitude, longitude, external_id, package_type, add_ons, order_preferences,
         )  # fmt: skip
+        order_id = nonempty("order_id", order_id)
         return self._client._call(
-            update_draft_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: update_draft_order.sync_detailed(client=api, order_id=order_id, body=body),
         )
 
     def delete(self, order_id: str) -> Message:
         """Delete a draft order. `DELETE /orders/draft/{order_id}` (deleteDraftOrder; INFERRED)."""
-        return self._client._call(delete_draft_order, Message, order_id=ident("order_id", order_id))
+        order_id = nonempty("order_id", order_id)
+        return self._client._call(
+            Message,
+            lambda api: delete_draft_order.sync_detailed(client=api, order_id=order_id),
+        )
 
 
 class AsyncDrafts(AsyncResource):
@@ -163,7 +175,10 @@ class AsyncDrafts(AsyncResource):
             street, city, country, owner_email, suite, state, postal_code, info,
             latitude, longitude, external_id, package_type, add_ons, order_preferences,
         )  # fmt: skip
-        return await self._client._acall(create_draft_order, Order, body=body)
+        return await self._client._acall(
+            Order,
+            lambda api: create_draft_order.asyncio_detailed(client=api, body=body),
+        )
 
     async def update(
         self,
@@ -189,12 +204,18 @@ class AsyncDrafts(AsyncResource):
             street, city, country, owner_email, suite, state, postal_code, info,
             latitude, longitude, external_id, package_type, add_ons, order_preferences,
         )  # fmt: skip
+        order_id = nonempty("order_id", order_id)
         return await self._client._acall(
-            update_draft_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: update_draft_order.asyncio_detailed(
+                client=api, order_id=order_id, body=body
+            ),
         )
 
     async def delete(self, order_id: str) -> Message:
         """Delete a draft order. `DELETE /orders/draft/{order_id}` (deleteDraftOrder)."""
+        order_id = nonempty("order_id", order_id)
         return await self._client._acall(
-            delete_draft_order, Message, order_id=ident("order_id", order_id)
+            Message,
+            lambda api: delete_draft_order.asyncio_detailed(client=api, order_id=order_id),
         )

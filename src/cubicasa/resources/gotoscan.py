@@ -52,7 +52,10 @@ class GoToScan(Resource):
             postal_code=postal_code, external_id=external_id, client_name=client_name,
             priority=priority,
         )  # fmt: skip
-        return self._client._call(create_go_to_scan_order, Order, body=body)
+        return self._client._call(
+            Order,
+            lambda api: create_go_to_scan_order.sync_detailed(client=api, body=body),
+        )
 
 
 class AsyncGoToScan(AsyncResource):
@@ -78,4 +81,7 @@ class AsyncGoToScan(AsyncResource):
             postal_code=postal_code, external_id=external_id, client_name=client_name,
             priority=priority,
         )  # fmt: skip
-        return await self._client._acall(create_go_to_scan_order, Order, body=body)
+        return await self._client._acall(
+            Order,
+            lambda api: create_go_to_scan_order.asyncio_detailed(client=api, body=body),
+        )

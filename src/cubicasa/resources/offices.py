@@ -6,7 +6,7 @@ from cubicasa_api.api.offices import create_office, list_offices
 from cubicasa_api.models import Office, OfficeInput, OfficeList
 
 from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, ident
+from ._common import AsyncResource, Resource, nonempty
 
 
 class Offices(Resource):
@@ -20,11 +20,22 @@ class Offices(Resource):
     ) -> Pager[Office]:
         """Every office, page by page. `GET /offices` (listOffices; INFERRED)."""
 
-        return self._pager(list_offices, OfficeList, page_size, max_items, concurrency)
+        return self._pager(
+            OfficeList,
+            lambda api, offset, limit: list_offices.sync_detailed(
+                client=api, offset=offset, limit=limit
+            ),
+            page_size,
+            max_items,
+            concurrency,
+        )
 
     def create(self, *, name: str) -> Office:
         """Add an office. `POST /offices` (createOffice; INFERRED)."""
-        return self._client._call(create_office, Office, body=OfficeInput(name=ident("name", name)))
+        body = OfficeInput(name=nonempty("name", name))
+        return self._client._call(
+            Office, lambda api: create_office.sync_detailed(client=api, body=body)
+        )
 
 
 class AsyncOffices(AsyncResource):
@@ -38,10 +49,19 @@ class AsyncOffices(AsyncResource):
     ) -> AsyncPager[Office]:
         """Every office. `GET /offices` (listOffices; INFERRED)."""
 
-        return self._pager(list_offices, OfficeList, page_size, max_items, concurrency)
+        return self._pager(
+            OfficeList,
+            lambda api, offset, limit: list_offices.asyncio_detailed(
+                client=api, offset=offset, limit=limit
+            ),
+            page_size,
+            max_items,
+            concurrency,
+        )
 
     async def create(self, *, name: str) -> Office:
         """Add an office (createOffice)."""
+        body = OfficeInput(name=nonempty("name", name))
         return await self._client._acall(
-            create_office, Office, body=OfficeInput(name=ident("name", name))
+            Office, lambda api: create_office.asyncio_detailed(client=api, body=body)
         )

@@ -29,7 +29,14 @@ from cubicasa_api.models import (
 
 from .._download import Progress, adownload, download
 from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, ident, optional_text, preferences, strings, text
+from ._common import (
+    AsyncResource,
+    Resource,
+    nonempty,
+    optional_text,
+    preferences,
+    strings,
+)
 from .change_requests import AsyncChangeRequests, ChangeRequests
 
 # The documented order statuses (https://integrate.docs.cubi.casa/about-webhooks-1362318m0).
@@ -53,7 +60,7 @@ def _statuses(status: str | Sequence[str] | None) -> builtins.list[str] | Any:
 def _upgrade_body(package_type: str | None, add_ons: Sequence[str]) -> UpgradeOrderInput:
     # package_type None is sent as null: "keep the current package" (documented).
     if package_type is not None:
-        text("package_type", package_type)
+        nonempty("package_type", package_type)
     return UpgradeOrderInput(package_type=package_type, add_ons=strings("add_ons", add_ons))
 
 
@@ -68,7 +75,7 @@ def _download_args(path: object, progress: object) -> None:
 
 def _pdf_request(order_id: str) -> dict[str, Any]:
     # The generated function buffers the whole body; a download streams, on the same path.
-    request: dict[str, Any] = get_order_combined_pdf._get_kwargs(ident("order_id", order_id))
+    request: dict[str, Any] = get_order_combined_pdf._get_kwargs(nonempty("order_id", order_id))
     request["headers"] = {"Accept": "application/pdf"}
     return request
 
@@ -103,7 +110,14 @@ class Orders(Resource):
         statuses = _statuses(status)
 
         return self._pager(
-            list_orders, OrderList, page_size, max_items, concurrency, status=statuses
+            OrderList,
+            lambda api, offset, limit: list_orders.sync_detailed(
+                client=api, offset=offset, limit=limit, status=statuses
+            ),
+            page_size,
+            max_items,
+            concurrency,
+            status=statuses,
         )
 
     def get(self, order_id: str) -> Order:
@@ -114,10 +128,16 @@ class Orders(Resource):
         Raises:
             NotFoundError: no such order for this API key.
         """
-        return self._client._call(get_order, Order, id=ident("order_id", order_id))
+        order_id = nonempty("order_id", order_id)
+        return self._client._call(
+            Order, lambda api: get_order.sync_detailed(client=api, id=order_id)
+        )
 
     def upgrade(
-        self, order_id: str, package_type: str | None = None, add_ons: Sequence[str] = ()
+        self,
+        order_id: str,
+        package_type: str | None = None,
+        add_ons: Sequence[str] = (),
     ) -> Order:
         """Upgrade the package and/or buy add-ons after the purchase; returns the updated order.
 
@@ -129,8 +149,10 @@ class Orders(Resource):
             add_ons: add-ons to buy, e.g. from `order.info.product.purchasable_add_ons`.
         """
         body = _upgrade_body(package_type, add_ons)
+        order_id = nonempty("order_id", order_id)
         return self._client._call(
-            upgrade_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: upgrade_order.sync_detailed(client=api, order_id=order_id, body=body),
         )
 
     def redeliver(
@@ -144,8 +166,10 @@ class Orders(Resource):
         `POST /orders/{order_id}/redeliver` (redeliverOrder).
         """
         body = RedeliverOrderInput(order_preferences=preferences(order_preferences))
+        order_id = nonempty("order_id", order_id)
         return self._client._call(
-            redeliver_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: redeliver_order.sync_detailed(client=api, order_id=order_id, body=body),
         )
 
     def redraw(
@@ -160,10 +184,13 @@ class Orders(Resource):
         `POST /orders/{order_id}/redraw` (createRedrawOrder).
         """
         body = RedrawOrderInput(
-            info=optional_text("info", info), order_preferences=preferences(order_preferences)
+            info=optional_text("info", info),
+            order_preferences=preferences(order_preferences),
         )
+        order_id = nonempty("order_id", order_id)
         return self._client._call(
-            create_redraw_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: create_redraw_order.sync_detailed(client=api, order_id=order_id, body=body),
         )
 
     def get_combined_pdf(self, order_id: str) -> bytes:
@@ -174,10 +201,17 @@ class Orders(Resource):
         Raises:
             ResponseValidationError: the body is not a PDF.
         """
-        return self._client._call_pdf(get_order_combined_pdf, order_id=ident("order_id", order_id))
+        order_id = nonempty("order_id", order_id)
+        return self._client._call_pdf(
+            lambda api: get_order_combined_pdf.sync_detailed(client=api, order_id=order_id)
+        )
 
     def download_combined_pdf(
-        self, order_id: str, path: str | os.PathLike[str], *, progress: Progress | None = None
+        self,
+        order_id: str,
+        path: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
     ) -> Path:
         """Stream the combined PDF to `path`, in constant memory.
 
@@ -216,20 +250,35 @@ class AsyncOrders(AsyncResource):
         statuses = _statuses(status)
 
         return self._pager(
-            list_orders, OrderList, page_size, max_items, concurrency, status=statuses
+            OrderList,
+            lambda api, offset, limit: list_orders.asyncio_detailed(
+                client=api, offset=offset, limit=limit, status=statuses
+            ),
+            page_size,
+            max_items,
+            concurrency,
+            status=statuses,
         )
 
     async def get(self, order_id: str) -> Order:
         """One order. `GET /orders/{id}` (getOrder)."""
-        return await self._client._acall(get_order, Order, id=ident("order_id", order_id))
+        order_id = nonempty("order_id", order_id)
+        return await self._client._acall(
+            Order, lambda api: get_order.asyncio_detailed(client=api, id=order_id)
+        )
 
     async def upgrade(
-        self, order_id: str, package_type: str | None = None, add_ons: Sequence[str] = ()
+        self,
+        order_id: str,
+        package_type: str | None = None,
+        add_ons: Sequence[str] = (),
     ) -> Order:
         """Upgrade an order. `POST /orders/{order_id}/post-purchase` (upgradeOrder)."""
         body = _upgrade_body(package_type, add_ons)
+        order_id = nonempty("order_id", order_id)
         return await self._client._acall(
-            upgrade_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: upgrade_order.asyncio_detailed(client=api, order_id=order_id, body=body),
         )
 
     async def redeliver(
@@ -240,8 +289,10 @@ class AsyncOrders(AsyncResource):
     ) -> Order:
         """Re-deliver an order. `POST /orders/{order_id}/redeliver` (redeliverOrder; INFERRED)."""
         body = RedeliverOrderInput(order_preferences=preferences(order_preferences))
+        order_id = nonempty("order_id", order_id)
         return await self._client._acall(
-            redeliver_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: redeliver_order.asyncio_detailed(client=api, order_id=order_id, body=body),
         )
 
     async def redraw(
@@ -253,20 +304,30 @@ class AsyncOrders(AsyncResource):
     ) -> Order:
         """Create a redraw order. `POST /orders/{order_id}/redraw` (createRedrawOrder; INFERRED)."""
         body = RedrawOrderInput(
-            info=optional_text("info", info), order_preferences=preferences(order_preferences)
+            info=optional_text("info", info),
+            order_preferences=preferences(order_preferences),
         )
+        order_id = nonempty("order_id", order_id)
         return await self._client._acall(
-            create_redraw_order, Order, order_id=ident("order_id", order_id), body=body
+            Order,
+            lambda api: create_redraw_order.asyncio_detailed(
+                client=api, order_id=order_id, body=body
+            ),
         )
 
     async def get_combined_pdf(self, order_id: str) -> bytes:
         """The combined PDF in memory. `GET /orders/{order_id}/combined-pdf`."""
+        order_id = nonempty("order_id", order_id)
         return await self._client._acall_pdf(
-            get_order_combined_pdf, order_id=ident("order_id", order_id)
+            lambda api: get_order_combined_pdf.asyncio_detailed(client=api, order_id=order_id)
         )
 
     async def download_combined_pdf(
-        self, order_id: str, path: str | os.PathLike[str], *, progress: Progress | None = None
+        self,
+        order_id: str,
+        path: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
     ) -> Path:
         """Stream the combined PDF to `path`; see `Orders.download_combined_pdf`."""
         _download_args(path, progress)

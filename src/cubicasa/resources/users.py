@@ -24,7 +24,7 @@ from cubicasa_api.models import (
 )
 
 from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, ident, opt, optional_text
+from ._common import AsyncResource, Resource, nonempty, opt, optional_text
 
 ROLES = ", ".join(role.value for role in UserRole)
 
@@ -47,7 +47,7 @@ def _new_user(
     if checked is None:
         raise ValueError(f"role is required: one of {ROLES}")
     return UserInput(
-        email=ident("email", email),
+        email=nonempty("email", email),
         role=checked,
         office_id=optional_text("office_id", office_id),
         password=optional_text("password", password),
@@ -55,7 +55,10 @@ def _new_user(
 
 
 def _update(
-    name: str | None, surname: str | None, role: str | UserRole | None, office_id: str | None
+    name: str | None,
+    surname: str | None,
+    role: str | UserRole | None,
+    office_id: str | None,
 ) -> UserUpdateInput:
     if name is None and surname is None and role is None and office_id is None:
         raise ValueError("nothing to update: give name, surname, role or office_id")
@@ -69,9 +72,9 @@ def _update(
 
 def _password(email: str, old_password: str, new_password: str) -> ChangePasswordInput:
     return ChangePasswordInput(
-        email=ident("email", email),
-        old_password=ident("old_password", old_password),
-        new_password=ident("new_password", new_password),
+        email=nonempty("email", email),
+        old_password=nonempty("old_password", old_password),
+        new_password=nonempty("new_password", new_password),
     )
 
 
@@ -86,7 +89,15 @@ class Users(Resource):
     ) -> Pager[User]:
         """Every user of the company, page by page. `GET /users` (listUsers)."""
 
-        return self._pager(list_users, UserList, page_size, max_items, concurrency)
+        return self._pager(
+            UserList,
+            lambda api, offset, limit: list_users.sync_detailed(
+                client=api, offset=offset, limit=limit
+            ),
+            page_size,
+            max_items,
+            concurrency,
+        )
 
     def create(
         self,
@@ -109,11 +120,16 @@ class Users(Resource):
             ValueError: an unknown role (checked before sending).
         """
         body = _new_user(email, role, office_id, password)
-        return self._client._call(create_user, UserCreated, body=body)
+        return self._client._call(
+            UserCreated, lambda api: create_user.sync_detailed(client=api, body=body)
+        )
 
     def get(self, email: str) -> User:
         """One user, by e-mail address. `GET /users/{email}` (getUser; path INFERRED)."""
-        return self._client._call(get_user, User, user_id=ident("email", email))
+        email = nonempty("email", email)
+        return self._client._call(
+            User, lambda api: get_user.sync_detailed(client=api, user_id=email)
+        )
 
     def update(
         self,
@@ -129,23 +145,36 @@ class Users(Resource):
         `PATCH /users/{email}` (updateUser; path and body INFERRED).
         """
         body = _update(name, surname, role, office_id)
-        return self._client._call(update_user, User, user_id=ident("email", email), body=body)
+        email = nonempty("email", email)
+        return self._client._call(
+            User,
+            lambda api: update_user.sync_detailed(client=api, user_id=email, body=body),
+        )
 
     def change_password(self, email: str, old_password: str, new_password: str) -> Message:
         """Change a user's password. `POST /users/change-password` (changeUserPassword)."""
         body = _password(email, old_password, new_password)
-        return self._client._call(change_user_password, Message, body=body)
+        return self._client._call(
+            Message,
+            lambda api: change_user_password.sync_detailed(client=api, body=body),
+        )
 
     def send_password_reset(self, email: str) -> Message:
         """E-mail the user a password-reset link. `POST /users/reset-password`
         (sendPasswordReset)."""
-        body = PasswordResetInput(email=ident("email", email))
-        return self._client._call(send_password_reset, Message, body=body)
+        body = PasswordResetInput(email=nonempty("email", email))
+        return self._client._call(
+            Message,
+            lambda api: send_password_reset.sync_detailed(client=api, body=body),
+        )
 
     def delete(self, user_id: str) -> Message:
         """Delete a user (their orders stay, unassigned). `DELETE /users/{user_id}`
         (deleteUser)."""
-        return self._client._call(delete_user, Message, user_id=ident("user_id", user_id))
+        user_id = nonempty("user_id", user_id)
+        return self._client._call(
+            Message, lambda api: delete_user.sync_detailed(client=api, user_id=user_id)
+        )
 
 
 class AsyncUsers(AsyncResource):
@@ -159,7 +188,15 @@ class AsyncUsers(AsyncResource):
     ) -> AsyncPager[User]:
         """Every user of the company. `GET /users` (listUsers)."""
 
-        return self._pager(list_users, UserList, page_size, max_items, concurrency)
+        return self._pager(
+            UserList,
+            lambda api, offset, limit: list_users.asyncio_detailed(
+                client=api, offset=offset, limit=limit
+            ),
+            page_size,
+            max_items,
+            concurrency,
+        )
 
     async def create(
         self,
@@ -171,11 +208,16 @@ class AsyncUsers(AsyncResource):
     ) -> UserCreated:
         """Add a user. `POST /users` (createUser)."""
         body = _new_user(email, role, office_id, password)
-        return await self._client._acall(create_user, UserCreated, body=body)
+        return await self._client._acall(
+            UserCreated, lambda api: create_user.asyncio_detailed(client=api, body=body)
+        )
 
     async def get(self, email: str) -> User:
         """One user by e-mail (getUser)."""
-        return await self._client._acall(get_user, User, user_id=ident("email", email))
+        email = nonempty("email", email)
+        return await self._client._acall(
+            User, lambda api: get_user.asyncio_detailed(client=api, user_id=email)
+        )
 
     async def update(
         self,
@@ -188,20 +230,32 @@ class AsyncUsers(AsyncResource):
     ) -> User:
         """Update a user's details (updateUser)."""
         body = _update(name, surname, role, office_id)
+        email = nonempty("email", email)
         return await self._client._acall(
-            update_user, User, user_id=ident("email", email), body=body
+            User,
+            lambda api: update_user.asyncio_detailed(client=api, user_id=email, body=body),
         )
 
     async def change_password(self, email: str, old_password: str, new_password: str) -> Message:
         """Change a user's password (changeUserPassword)."""
         body = _password(email, old_password, new_password)
-        return await self._client._acall(change_user_password, Message, body=body)
+        return await self._client._acall(
+            Message,
+            lambda api: change_user_password.asyncio_detailed(client=api, body=body),
+        )
 
     async def send_password_reset(self, email: str) -> Message:
         """E-mail the user a password-reset link (sendPasswordReset)."""
-        body = PasswordResetInput(email=ident("email", email))
-        return await self._client._acall(send_password_reset, Message, body=body)
+        body = PasswordResetInput(email=nonempty("email", email))
+        return await self._client._acall(
+            Message,
+            lambda api: send_password_reset.asyncio_detailed(client=api, body=body),
+        )
 
     async def delete(self, user_id: str) -> Message:
         """Delete a user (deleteUser)."""
-        return await self._client._acall(delete_user, Message, user_id=ident("user_id", user_id))
+        user_id = nonempty("user_id", user_id)
+        return await self._client._acall(
+            Message,
+            lambda api: delete_user.asyncio_detailed(client=api, user_id=user_id),
+        )

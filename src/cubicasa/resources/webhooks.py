@@ -7,7 +7,12 @@ from collections.abc import Sequence
 
 from cubicasa_api.api.company import delete_company_webhook
 from cubicasa_api.api.webhooks import update_company_webhooks
-from cubicasa_api.models import Message, WebhookConfig, WebhookConfigInput, WebhookTrigger
+from cubicasa_api.models import (
+    Message,
+    WebhookConfig,
+    WebhookConfigInput,
+    WebhookTrigger,
+)
 
 from ._common import AsyncResource, Resource, strings
 
@@ -34,7 +39,8 @@ def _config(urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfigInput:
             stacklevel=3,
         )
     return WebhookConfigInput(
-        webhook_urls=url_list, webhook_triggers=[WebhookTrigger(t) for t in trigger_list]
+        webhook_urls=url_list,
+        webhook_triggers=[WebhookTrigger(t) for t in trigger_list],
     )
 
 
@@ -56,14 +62,18 @@ class Webhooks(Resource):
                 loopback (checked before sending).
             TypeError: `urls` or `triggers` is not a list of strings.
         """
+        body = _config(urls, triggers)
         return self._client._call(
-            update_company_webhooks, WebhookConfig, body=_config(urls, triggers)
+            WebhookConfig,
+            lambda api: update_company_webhooks.sync_detailed(client=api, body=body),
         )
 
     def delete(self) -> Message:
         """Remove the webhook configuration. `DELETE /companies/webhook` (deleteCompanyWebhook;
         INFERRED)."""
-        return self._client._call(delete_company_webhook, Message)
+        return self._client._call(
+            Message, lambda api: delete_company_webhook.sync_detailed(client=api)
+        )
 
 
 class AsyncWebhooks(AsyncResource):
@@ -71,10 +81,14 @@ class AsyncWebhooks(AsyncResource):
 
     async def update(self, urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfig:
         """Replace the webhook URLs and triggers (updateCompanyWebhooks)."""
+        body = _config(urls, triggers)
         return await self._client._acall(
-            update_company_webhooks, WebhookConfig, body=_config(urls, triggers)
+            WebhookConfig,
+            lambda api: update_company_webhooks.asyncio_detailed(client=api, body=body),
         )
 
     async def delete(self) -> Message:
         """Remove the webhook configuration (deleteCompanyWebhook)."""
-        return await self._client._acall(delete_company_webhook, Message)
+        return await self._client._acall(
+            Message, lambda api: delete_company_webhook.asyncio_detailed(client=api)
+        )

@@ -1,0 +1,257 @@
+"""What both clients resolve the same way from their arguments: the key, the base URL, timeouts,
+retries, size and rate limits, headers, logging; the auth that sends the key to the base URL's
+origin only; and the checks `request()` makes before sending."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Generator, Mapping
+from typing import Any
+
+import httpx
+
+from ._conformance import Conformance, resolve_mode
+from ._retry import RetryPolicy
+from ._transport import Limits
+from ._version import __version__
+from .errors import CubiCasaError
+
+DEFAULT_BASE_URL = "https://app.cubi.casa/api/integrate/v3"
+# Connecting should be quick; CubiCasa may take a while to answer (PDFs, uploads).
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+API_KEY_ENV = "CUBICASA_API_KEY"
+BASE_URL_ENV = "CUBICASA_BASE_URL"
+LOG_ENV = "CUBICASA_LOG"
+
+_UNCHANGED: Any = object()
+
+logger = logging.getLogger("cubicasa")
+
+
+class _ApiKeyAuth(httpx.Auth):
+    """Puts the key in the `api-key` header (not `Authorization`), and never shows it; sends it
+    only to the base URL's origin."""
+
+    def __init__(self, api_key: str, base_url: httpx.URL) -> None:
+        self._api_key = api_key
+        self._origin = _origin(base_url)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if _origin(request.url) != self._origin:
+            raise CubiCasaError(
+                f"Refusing to send the API key to {_shown_origin(request.url)}: "
+                "it goes only to the base URL's origin."
+            )
+        request.headers["api-key"] = self._api_key
+        yield request
+
+    def __repr__(self) -> str:
+        return "_ApiKeyAuth(api_key='***')"
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"https": 443, "http": 80}.get(url.scheme)
+    return (url.scheme, url.host.lower(), url.port or default)
+
+
+def _shown_origin(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
+
+
+def _resolve_api_key(api_key: str | None) -> str:
+    if api_key is not None and not isinstance(api_key, str):
+        raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    if not key:
+        raise CubiCasaError(
+            f"No API key: pass api_key=... or set the {API_KEY_ENV} environment variable "
+            "(a Manager finds it in the web app under Settings > Company > Developer)."
+        )
+    # A header value the wire cannot carry would be echoed by httpx's error; refuse it unseen.
+    if not all("!" <= c <= "~" for c in key):
+        raise CubiCasaError(
+            "The API key must be printable ASCII without spaces, line breaks or control "
+            "characters (the key is not shown here)."
+        )
+    return key
+
+
+def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
+    if base_url is None and os.environ.get(BASE_URL_ENV) == "":
+        raise CubiCasaError(
+            f"{BASE_URL_ENV} is set but empty: unset it to use production, or give a URL."
+        )
+    raw = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    try:
+        url = httpx.URL(str(raw))
+    except httpx.InvalidURL as exc:
+        raise CubiCasaError(f"Invalid base URL {str(raw)!r}: {exc}") from None
+    if url.scheme == "https" and url.host:
+        return url
+    if url.scheme == "http" and _is_loopback(url.host):
+        return url
+    raise CubiCasaError(
+        f"Refusing base URL {str(raw)!r}: use https:// (plain http:// is only allowed for a "
+        "loopback host such as 127.0.0.1, for tests and the fake CubiCasa)."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _number(name: str, value: Any, *, integer: bool = False, positive: bool = False) -> Any:
+    """`value` when it is a finite number >= 0 (> 0 when `positive`): TypeError for another
+    type, ValueError for another value, each naming the argument."""
+    kinds = (int,) if integer else (int, float)
+    if not isinstance(value, kinds) or isinstance(value, bool):
+        wanted = "an int" if integer else "a number"
+        raise TypeError(f"{name} must be {wanted}, got {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'}, got {value!r}")
+    return value
+
+
+def _retry_policy(max_retries: Any) -> RetryPolicy:
+    """A count of retries (with the default delays), or a whole `RetryPolicy`."""
+    if isinstance(max_retries, RetryPolicy):
+        _number("RetryPolicy.max_retries", max_retries.max_retries, integer=True)
+        for name in ("initial_delay", "max_delay", "max_retry_after", "jitter"):
+            _number(f"RetryPolicy.{name}", getattr(max_retries, name))
+        return max_retries
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool):
+        raise TypeError(
+            f"max_retries must be an int or a RetryPolicy, got {type(max_retries).__name__}"
+        )
+    return RetryPolicy(max_retries=_number("max_retries", max_retries, integer=True))
+
+
+def _timeout(timeout: Any) -> httpx.Timeout:
+    if timeout is None:
+        return httpx.Timeout(None)
+    if isinstance(timeout, httpx.Timeout):
+        for part, value in timeout.as_dict().items():
+            if value is not None:
+                _number(f"timeout ({part})", value, positive=True)
+        return timeout
+    return httpx.Timeout(_number("timeout", timeout, positive=True))
+
+
+def _limits(max_response_bytes: Any, min_download_rate: Any) -> Limits:
+    return Limits(
+        _number("max_response_bytes", max_response_bytes, integer=True, positive=True),
+        float(_number("min_download_rate", min_download_rate)),
+    )
+
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
+
+
+def _logging_from_env() -> None:
+    """`CUBICASA_LOG=debug` (each try) or `info` (each retry) or `warning` (quiet), on stderr."""
+    value = os.environ.get(LOG_ENV, "").strip().lower()
+    if not value:
+        return
+    level = _LEVELS.get(value)
+    if level is None:
+        import warnings
+
+        warnings.warn(
+            f"{LOG_ENV}={value!r} is not one of {', '.join(_LEVELS)}: ignored",
+            stacklevel=4,
+        )
+        return
+    if logger.level != level:
+        logger.setLevel(level)
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+            logger.addHandler(handler)
+
+
+class Settings:
+    """What both twins resolve the same way from the constructor's arguments."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | RetryPolicy,
+        default_headers: Mapping[str, str] | None,
+        max_response_bytes: int,
+        min_download_rate: float,
+        conformance: str | None = None,
+    ) -> None:
+        self.timeout = _timeout(timeout)
+        self.retry = _retry_policy(max_retries)
+        self.limits = _limits(max_response_bytes, min_download_rate)
+        self.api_key = _resolve_api_key(api_key)
+        self.base_url = _resolve_base_url(base_url)
+        self.headers = {
+            "User-Agent": f"cubicasa-integrate/{__version__} httpx/{httpx.__version__}",
+            "Accept": "application/json",
+            **(default_headers or {}),
+        }
+        if any(name.lower() == "api-key" for name in self.headers):
+            raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
+        self.conformance = Conformance(resolve_mode(conformance), self.base_url.path)
+        _logging_from_env()
+
+    def copy(
+        self,
+        timeout: Any = _UNCHANGED,
+        max_retries: Any = _UNCHANGED,
+        max_response_bytes: Any = _UNCHANGED,
+    ) -> Settings:
+        """These settings with another timeout, retry count or size cap (for `with_options`)."""
+        settings = object.__new__(Settings)
+        settings.__dict__.update(self.__dict__)
+        if timeout is not _UNCHANGED:
+            settings.timeout = _timeout(timeout)
+        if max_retries is not _UNCHANGED:
+            settings.retry = _retry_policy(max_retries)
+        if max_response_bytes is not _UNCHANGED:
+            settings.limits = _limits(max_response_bytes, self.limits.min_download_rate)
+        return settings
+
+    def auth(self) -> _ApiKeyAuth:
+        return _ApiKeyAuth(self.api_key, self.base_url)
+
+    def check_target(self, path: str) -> None:
+        """`request()` reaches the base URL's origin only: the key goes nowhere else."""
+        if not isinstance(path, str):
+            raise TypeError(f"path must be a str, got {type(path).__name__}")
+        try:
+            url = httpx.URL(path)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"path is not a valid URL path: {exc}") from None
+        if url.is_absolute_url and _origin(url) != _origin(self.base_url):
+            raise ValueError(
+                f"path {_shown_origin(url)}/... is another origin than the base URL's "
+                f"({_shown_origin(self.base_url)}): the API key is sent to that origin only."
+            )
+
+    def describe(self, name: str) -> str:
+        retries = self.retry.max_retries
+        return f"{name}(base_url={str(self.base_url)!r}, max_retries={retries})"
+
+
+def request_kwargs(
+    settings: Settings, path: str, params: Any, json: Any, timeout: Any
+) -> dict[str, Any]:
+    """`request()`'s arguments for httpx, checked before anything is sent."""
+    settings.check_target(path)
+    kwargs: dict[str, Any] = {"params": params, "json": json}
+    if timeout is not _UNCHANGED:
+        kwargs["timeout"] = _timeout(timeout)
+    return kwargs
