@@ -7,7 +7,6 @@ import os
 import pty
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 
 from cubicasa.cli._exit import ExitCode
 from cubicasa.testing import FakeCubiCasa, FakeServer
+from tests.servers import unused_port
 
 CONSOLE_SCRIPT = str(Path(sys.executable).parent / "cubicasa")
 READY_ORDER = "312babc6-e742-4d54-ac49-e0f7b16ec15a"
@@ -73,9 +73,7 @@ def test_console_script_version_get_and_a_wrong_key(server: FakeServer) -> None:
 
 
 def test_no_server_exits_6(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port that nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()  # nothing listens there
     env = {**os.environ, "CUBICASA_API_KEY": "k",
            "CUBICASA_BASE_URL": f"http://127.0.0.1:{port}/api/integrate/v3"}  # fmt: skip
     done = run([CONSOLE_SCRIPT, "company", "get"], env)

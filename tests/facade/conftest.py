@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 
 import httpx
@@ -22,6 +21,7 @@ import pytest
 
 import cubicasa
 from cubicasa import _transport
+from tests.servers import Handle, LocalServer
 
 API_KEY = "sk-test-0123456789abcdef"
 PREFIX = "/api/integrate/v3"
@@ -111,73 +111,42 @@ def _in_process(recorder: Recorder) -> Callable[[httpx.Request], httpx.Response]
     return handle
 
 
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out or hung up mid-answer is what some tests are about.
-        return
+def _answer_through(recorder: Recorder) -> Handle:
+    """A LocalServer handler that answers through a Recorder, over real HTTP."""
 
-
-class _Server:
-    """A real HTTP server on 127.0.0.1 that answers through a Recorder."""
-
-    def __init__(self, recorder: Recorder) -> None:
-        outer = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def setup(self) -> None:
-                super().setup()
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def _any(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                request = httpx.Request(
-                    self.command,
-                    f"http://127.0.0.1{self.path}",
-                    headers=list(self.headers.items()),
-                    content=body,
-                )
-                result = recorder(request)
-                if isinstance(result, Slow):
-                    time.sleep(result.seconds)
-                    result = result.response
-                if isinstance(result, Dropped):
-                    self.send_response(200)
-                    for name, value in result.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(result.body)))
-                    self.end_headers()
-                    self.wfile.write(result.body[: result.after])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                result.read()
-                self.send_response(result.status_code)
-                for name, value in result.headers.items():
-                    if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(result.content)))
-                self.end_headers()
-                self.wfile.write(result.content)
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = _QuietServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        request = httpx.Request(
+            handler.command,
+            f"http://127.0.0.1{handler.path}",
+            headers=list(handler.headers.items()),
+            content=body,
         )
-        self.thread.start()
-        outer.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        result = recorder(request)
+        if isinstance(result, Slow):
+            time.sleep(result.seconds)
+            result = result.response
+        if isinstance(result, Dropped):
+            handler.send_response(200)
+            for name, value in result.headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(result.body)))
+            handler.end_headers()
+            handler.wfile.write(result.body[: result.after])
+            handler.wfile.flush()
+            handler.close_connection = True
+            return
+        result.read()
+        handler.send_response(result.status_code)
+        for name, value in result.headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(result.content)))
+        handler.end_headers()
+        handler.wfile.write(result.content)
 
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    return answer
 
 
 class Backends:
@@ -185,12 +154,12 @@ class Backends:
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
-        self._servers: list[_Server] = []
+        self._servers: list[LocalServer] = []
         self._closers: list[Callable[[], Any]] = []
 
     def _base(self, recorder: Recorder) -> str:
         if self.mode == "http":
-            server = _Server(recorder)
+            server = LocalServer(_answer_through(recorder))
             self._servers.append(server)
             return server.url + PREFIX
         return "http://127.0.0.1:9" + PREFIX

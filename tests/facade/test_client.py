@@ -58,7 +58,17 @@ def test_plain_http_is_refused_unless_loopback(url: str) -> None:
     "url", ["http://127.0.0.1:8000/v3", "http://localhost/v3", "http://[::1]/"]
 )
 def test_plain_http_is_allowed_on_loopback(url: str) -> None:
-    CubiCasa(api_key="k", base_url=url).close()
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"package_type": "base", "add_ons": []})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with CubiCasa(api_key="k", base_url=url, http_client=http) as client:
+        assert client.company.get_package().package_type == "base"
+    assert str(sent[0].url) == url.rstrip("/") + "/companies/package"
+    assert sent[0].headers["api-key"] == "k"
 
 
 def test_a_key_with_a_line_break_is_refused_without_echoing_it() -> None:

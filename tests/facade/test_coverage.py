@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cubicasa import AsyncCubiCasa, CubiCasa
+from cubicasa import AsyncCubiCasa, CubiCasa, Pager
 from tests.conftest import order_json
 from tests.facade.conftest import PREFIX, run
 from tests.spec.test_spec import operations
@@ -164,10 +164,24 @@ def test_sync_and_async_resources_have_the_same_methods_and_signatures() -> None
     ):
         assert _methods(left) == _methods(right), area
         for name in _methods(left):
+            where = f"{area}.{name}"
             a = inspect.signature(getattr(left, name))
             b = inspect.signature(getattr(right, name))
-            assert list(a.parameters) == list(b.parameters), f"{area}.{name}"
+            # Same parameters: names, order, kinds, defaults and types.
+            assert [_shape(p) for p in a.parameters.values()] == [
+                _shape(p) for p in b.parameters.values()
+            ], where
+            # Same answer: the async twin's pager is an AsyncPager, anything else is awaited.
+            returned = str(b.return_annotation).replace("AsyncPager[", "Pager[")
+            assert str(a.return_annotation) == returned, where
+            pager = str(a.return_annotation).startswith("Pager[")
+            assert not inspect.iscoroutinefunction(getattr(left, name)), where
+            assert inspect.iscoroutinefunction(getattr(right, name)) is not pager, where
     sync.close()
+
+
+def _shape(parameter: inspect.Parameter) -> tuple[str, Any, Any, str]:
+    return (parameter.name, parameter.kind, parameter.default, str(parameter.annotation))
 
 
 def _check(spec: dict[str, Any], hits: dict[str, set[str]]) -> None:
@@ -194,5 +208,8 @@ def test_list_methods_return_pagers_without_fetching(area: str) -> None:
     resource = _resources(client)[area]
     args = ["o1"] if area == "orders.change_requests" else []
     pager = resource.list(*args)
-    assert hasattr(pager, "pages")
+    assert isinstance(pager, Pager)
+    # It says what it walks and that it has fetched nothing yet.
+    assert repr(pager).startswith(f"Pager({area}.list(")
+    assert repr(pager).endswith(": not started)")
     client.close()

@@ -171,28 +171,30 @@ def test_concurrent_walk_equals_the_sequential_one(
 
 
 def test_concurrent_walk_really_overlaps_requests(backends: Backends) -> None:
-    in_flight = 0
-    most = 0
-    lock = threading.Lock()
+    # The first two requests wait for each other: a walk that sent one request at a time would
+    # leave the first waiting alone until the barrier's timeout breaks it.
     inner = catalogue(200, DOCS_ARITHMETIC)
+    meeting = threading.Barrier(2)
+    lock = threading.Lock()
+    arrived: list[str] = []
+    met: list[bool] = []
 
     def handle(request: httpx.Request) -> Any:
-        nonlocal in_flight, most
         with lock:
-            in_flight += 1
-            most = max(most, in_flight)
-        time.sleep(0.02)
-        try:
-            return inner(request)
-        finally:
-            with lock:
-                in_flight -= 1
+            arrived.append(request.url.params.get("offset", "0"))
+            waits = len(arrived) <= 2
+        if waits:
+            try:
+                meeting.wait(timeout=30)
+                met.append(True)
+            except threading.BrokenBarrierError:
+                met.append(False)
+        return inner(request)
 
     client, _ = backends.sync(handle)
     ids = [o.id for o in client.orders.list(page_size=20, concurrency=4)]
     assert ids == [f"order-{n}" for n in range(200)]
-    if backends.mode == "http":  # MockTransport over one client also runs requests in threads
-        assert most >= 2
+    assert met == [True, True]
 
 
 def test_a_429_during_a_concurrent_walk_lowers_concurrency(backends: Backends) -> None:
@@ -255,22 +257,30 @@ def test_status_must_be_strings() -> None:
 
 
 def test_the_second_page_is_fetched_while_the_first_is_in_flight(backends: Backends) -> None:
+    # The first page is answered only once both guesses for page 2 have arrived; a walk that
+    # waited for page 1 before asking for page 2 would hold it until the timeout below.
     inner = catalogue(100, DOCS_ARITHMETIC)
+    lock = threading.Lock()
     first_done = threading.Event()
+    guesses_in = threading.Event()
     seen_before_first_answer: list[str] = []
 
     def handle(request: httpx.Request) -> Any:
         offset = request.url.params.get("offset", "0")
         if offset == "0":
-            time.sleep(0.5)  # a wide window for the guesses to arrive in
+            guesses_in.wait(timeout=30)
             first_done.set()
         elif not first_done.is_set():
-            seen_before_first_answer.append(offset)
+            with lock:
+                seen_before_first_answer.append(offset)
+                if {"20", "21"} <= set(seen_before_first_answer):
+                    guesses_in.set()
         return inner(request)
 
     client, recorder = backends.sync(handle)
     ids = [o.id for o in client.orders.list(page_size=20, concurrency=4)]
     assert ids == [f"order-{n}" for n in range(100)]
+    assert guesses_in.is_set()
     # Both arithmetics the docs allow were tried for page 2 at once; the chain kept offset 21.
     assert sorted(seen_before_first_answer) == ["20", "21"]
     offsets = [r.url.params.get("offset") for r in recorder.requests]

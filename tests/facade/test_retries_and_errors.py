@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -14,6 +13,7 @@ import cubicasa
 from cubicasa import CubiCasa
 from tests.conftest import order_json
 from tests.facade.conftest import Backends, Slow, body_of, json_response, run
+from tests.servers import unused_port
 
 ORDER = order_json("o1")
 DRAFT = {"street": "615 Bourbon St", "city": "New Orleans", "country": "United States",
@@ -99,9 +99,7 @@ def test_a_timeout_on_get_is_retried(backends: Backends) -> None:
 
 
 def test_a_refused_connection_is_retried_even_for_post(sleeps: list[float]) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # closed again: nothing listens there
+    port = unused_port()  # nothing listens there
     client = CubiCasa(api_key="k", base_url=f"http://127.0.0.1:{port}/v3")
     with client, pytest.raises(cubicasa.APIConnectionError) as caught:
         client.drafts.create(**DRAFT)
@@ -338,9 +336,7 @@ def test_async_429_timeout_400_and_html_502(backends: Backends, sleeps: list[flo
 
 
 def test_async_refused_connection_is_retried(sleeps: list[float]) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()  # nothing listens there
 
     async def main() -> None:
         async with cubicasa.AsyncCubiCasa(api_key="k", base_url=f"http://127.0.0.1:{port}/v3") as c:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import cubicasa
 from cubicasa import AsyncCubiCasa, CubiCasa, CubiCasaError
 from tests.hostile import CHANGE_REQUEST, KEY, MODES, call
 from tests.hostile.server import answer, serve
+from tests.servers import unused_port
 
 
 @pytest.mark.parametrize(
@@ -139,15 +139,9 @@ def test_a_closed_client_says_so(mode: str, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_a_refused_connection_names_method_url_timeout_and_tries(mode: str) -> None:
-    base = f"http://127.0.0.1:{_closed_port()}/api/integrate/v3"
+    base = f"http://127.0.0.1:{unused_port()}/api/integrate/v3"
     with pytest.raises(cubicasa.APIConnectionError) as caught:
         call(mode, base, lambda c: c.orders.change_requests.get("o-1", "cr-1"))
     message = str(caught.value)

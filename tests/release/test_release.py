@@ -7,7 +7,6 @@ import importlib.util
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from types import ModuleType
 import pytest
 
 from tests.conftest import ROOT
+from tests.servers import unused_port
 
 pytestmark = pytest.mark.slow
 
@@ -39,16 +39,10 @@ api_diff = importlib.import_module("api_diff")
 VERSION = re.findall(r'"(.+)"', (ROOT / "src/cubicasa/_version.py").read_text())[-1]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("index")
-    port = free_port()
+    port = unused_port()
     pypiserver.start(folder, port)
     env = {**os.environ, "INDEX_DIR": str(folder), "INDEX_PORT": str(port)}
     for name in ("PUBLISH_URL", "PUBLISH_USERNAME", "PUBLISH_PASSWORD", "PUBLISH_TOKEN"):
