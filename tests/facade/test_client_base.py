@@ -3,17 +3,11 @@ resource table (each resource built once, the async twin's for `AsyncCubiCasa`),
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 import cubicasa
 from cubicasa import AsyncCubiCasa, CubiCasa, RetryPolicy
 from cubicasa.testing import FakeCubiCasa
-from tests.conftest import ROOT
 from tests.facade.conftest import run
 
 POLICY = RetryPolicy(max_retries=1, initial_delay=0.25, jitter=0.0)
@@ -93,29 +87,3 @@ def test_each_client_builds_its_own_resources_once() -> None:
         "webhooks": "AsyncWebhooks",
     }
     run(asynchronous.close())
-
-
-def _readme_retry_block() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Retries", 1)[1].split("\n### ", 1)[0]
-    (block,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
-    return str(block)
-
-
-def test_the_readme_retry_policy_example_runs_and_passes_mypy_strict(tmp_path: Path) -> None:
-    script = tmp_path / "retry_policy.py"
-    script.write_text(_readme_retry_block(), encoding="utf-8")
-    ran = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.strip().endswith("max_retries=5)")
-    checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
