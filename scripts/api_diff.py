@@ -5,6 +5,7 @@ The release loop turns the result into the semantic-version bump a release needs
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 
 PACKAGES = ("cubicasa", "cubicasa_api", "cubicasa_webhook_models")
 SPEC_NAME = "cubicasa-integrate-v3.yaml"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # griffe colours its explanations for a terminal
 
 
 @dataclasses.dataclass
@@ -74,7 +76,8 @@ def python_diff(old: Path, new: Path) -> Diff:
         before = griffe.load(package, search_paths=[old / "src", old / "generated"])
         after = griffe.load(package, search_paths=[new / "src", new / "generated"])
         for breakage in griffe.find_breaking_changes(before, after):
-            diff.breaking.append(f"Python: {breakage.explain().strip()}")
+            explained = _ANSI.sub("", breakage.explain()).strip()
+            diff.breaking.append(f"Python: {explained.replace(str(old) + '/', '')}")
     added = sorted(_public_paths(new) - _public_paths(old))
     diff.added.extend(f"Python: `{path}`" for path in added)
     return diff
