@@ -56,6 +56,13 @@ def _read(module: str, area: str) -> Operation:
         raise LookupError(module)
     source = found.loader.get_source(module)  # type: ignore[attr-defined]
     tree = ast.parse(source)
+    declared = [
+        node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and [getattr(t, "id", None) for t in node.targets] == ["OPERATION_ID"]
+        and isinstance(node.value, ast.Constant)
+    ]
     kwargs = next(
         node
         for node in tree.body
@@ -71,7 +78,8 @@ def _read(module: str, area: str) -> Operation:
     body = next((a.annotation for a in arguments if a.arg == "body"), None)
     schema, required = _body(body)
     return Operation(
-        operation_id=_camel(module.rsplit(".", 1)[1]),
+        # The spec's operationId, as the generated module states it (older output: from its name).
+        operation_id=str(declared[0]) if declared else _camel(module.rsplit(".", 1)[1]),
         method=fields["method"].upper(),
         path=fields["url"],
         body=schema,
