@@ -27,10 +27,9 @@ def _tree(tmp_path: Path) -> Path:
     """What generation and the type check need, and nothing else."""
     tree = tmp_path / "repo"
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in ("openapi", "generated", "src"):
+    # The spec and its generator config, the generation scripts, the output and the facade.
+    for folder in ("openapi", "scripts", "generated", "src"):
         shutil.copytree(ROOT / folder, tree / folder, ignore=skip)
-    (tree / "scripts").mkdir()
-    shutil.copy(ROOT / "scripts" / "generate.py", tree / "scripts" / "generate.py")
     shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
     return tree
 
