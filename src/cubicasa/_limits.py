@@ -191,12 +191,16 @@ class Decoder:
         self._request = request
         self.limit = limit
         self.size = 0
-        codings = response.headers.get("content-encoding", "")
-        self._stages = [
-            _Inflate(coding)
-            for coding in reversed([c.strip().lower() for c in codings.split(",")])
-            if coding in _WBITS
-        ]
+        codings = response.headers.get("content-encoding")
+        self._stages = (
+            [
+                _Inflate(coding)
+                for coding in reversed([c.strip().lower() for c in codings.split(",")])
+                if coding in _WBITS
+            ]
+            if codings
+            else []
+        )
         self.decodes = bool(self._stages)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
@@ -282,7 +286,8 @@ def read_body(
             else:
                 pieces.append(decoder.count(chunk))
             scope.check(request)
-        pieces.extend(decoder.flush())
+        if decoder.decodes:
+            pieces.extend(decoder.flush())
     finally:
         stream.close()
     return _holding(response, decoder, b"".join(pieces))
@@ -303,7 +308,8 @@ async def aread_body(
             else:
                 pieces.append(decoder.count(chunk))
             scope.check(request)
-        pieces.extend(decoder.flush())
+        if decoder.decodes:
+            pieces.extend(decoder.flush())
     finally:
         await stream.aclose()
     return _holding(response, decoder, b"".join(pieces))

@@ -52,8 +52,8 @@ class _ApiKeyAuth(httpx.Auth):
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    default = {"https": 443, "http": 80}.get(url.scheme)
-    return (url.scheme, url.host.lower(), url.port or default)
+    # httpx normalises these: the host in lower case, a scheme's default port as None.
+    return (url.scheme, url.host, url.port)
 
 
 def _shown_origin(url: httpx.URL) -> str:
