@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from ._error_shape import path_unknown
+
 if TYPE_CHECKING:
     import httpx
 
@@ -432,6 +434,13 @@ class Checker:
         `parsed` is true; it is read only when the status and content type are declared JSON."""
         run = _Run(keep_values)
         result = CheckResult(operation_id, run)
+        if (
+            status in (404, 405)
+            and self.is_inferred(operation_id)
+            and path_unknown(status, content_type, body, parsed=parsed)
+        ):  # the path itself may be wrong: that alone is reported, not the error body's shape
+            run.add("unreachable_path", "status", _unreachable(status), None, str(status))
+            return result
         fast = self._fast.get((operation_id, status, content_type))
         if fast is not None and parsed:  # a declared status and JSON content type seen before
             fast(body, "", run)
@@ -439,15 +448,8 @@ class Checker:
         responses = self.operations[operation_id]["responses"]
         declared = responses.get(str(status))
         if declared is None:
-            if status in (404, 405) and self.is_inferred(operation_id):
-                run.add("unreachable_path", "status", _unreachable(status), None, str(status))
-                return result
             expected = ", ".join(s for s in responses if s != "default")
             run.add("undocumented_status", "status", f"one of {expected}", None, str(status))
-            return result
-        if status in (404, 405) and self.is_inferred(operation_id):
-            # the path itself may be wrong: that alone is reported, not the error body's shape
-            run.add("unreachable_path", "status", _unreachable(status), None, str(status))
             return result
         if not declared:
             return result  # no body declared
@@ -614,7 +616,9 @@ class Conformance:
                         fresh.append(self._findings[key])
         if self.mode == "log":
             if fresh:
-                _log_once(fresh)
+                # An error answer's deviations are notes (strict ignores them too), logged below
+                # WARNING so that a failed call does not print more than its error.
+                _log_once(fresh, logging.WARNING if response.is_success else logging.INFO)
         elif response.is_success:
             from .errors import ResponseValidationError
 
@@ -651,7 +655,7 @@ def _distinct(findings: Iterable[ConformanceFinding]) -> list[ConformanceFinding
     return list(seen.values())
 
 
-def _log_once(findings: Iterable[ConformanceFinding]) -> None:
+def _log_once(findings: Iterable[ConformanceFinding], level: int = logging.WARNING) -> None:
     fresh = []
     with _logged_lock:
         for finding in _distinct(findings):
@@ -659,4 +663,4 @@ def _log_once(findings: Iterable[ConformanceFinding]) -> None:
                 _logged.add(finding.key)
                 fresh.append(finding)
     for finding in fresh:
-        logger.warning("response differs from the spec: %s", finding.message())
+        logger.log(level, "response differs from the spec: %s", finding.message())

@@ -7,6 +7,8 @@ the account's values unless asked. The command line (`cubicasa.cli.probe`) only 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
 import json
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ import httpx
 
 from ._client import DEFAULT_BASE_URL, CubiCasa
 from ._conformance import Checker, ConformanceFinding, checker
+from ._error_shape import path_unknown
+from ._names import safe_name, safe_pointer
 from ._settings import API_KEY_ENV
 from .errors import APIStatusError, CubiCasaError
 
@@ -24,10 +28,12 @@ __all__ = [
     "OperationResult",
     "ProbeError",
     "ProbeReport",
+    "WriteCycle",
     "exit_status",
     "report_json",
     "report_markdown",
     "run_probe",
+    "write_cycle_summary",
 ]
 
 OUTCOMES: Final = ("conforms", "deviates", "unreachable", "skipped")
@@ -44,6 +50,8 @@ REPORT_KINDS: Final = (
 )
 DRAFT_WRITES: Final = ("createDraftOrder", "updateDraftOrder", "deleteDraftOrder")
 PROBE_TEXT: Final = "Written by cubicasa probe; deleted by it straight away."
+SAMPLES: Final = 20
+"""Values kept per unknown field (for inferring its schema) and per open value list (distinct)."""
 
 
 class ProbeError(CubiCasaError):
@@ -63,6 +71,32 @@ class OperationResult:
     reason: str = ""
     findings: list[ConformanceFinding] = field(default_factory=list)
     calls: int = 0
+    found: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+
+    def add(self, finding: ConformanceFinding) -> None:
+        """Keep `finding` unless one with its key (operation, kind, location) is already kept."""
+        if finding.key not in self.found:
+            self.found.add(finding.key)
+            self.findings.append(finding)
+
+
+@dataclass
+class WriteCycle:
+    """What the `--write` cycle made in the account, and whether it cleaned up after itself."""
+
+    created: list[str] = field(default_factory=list)
+    """IDs of the drafts it created (as the create answers gave them)."""
+    deleted: list[str] = field(default_factory=list)
+    """IDs of those it deleted again."""
+    left_behind: list[str] = field(default_factory=list)
+    """IDs of drafts it created and could not delete: delete them by hand."""
+    uncertain: str = ""
+    """Set when a create may have made a draft whose ID the probe does not know."""
+
+    @property
+    def clean(self) -> bool:
+        """Nothing is left in the account (as far as the answers tell)."""
+        return not self.left_behind and not self.uncertain
 
 
 @dataclass
@@ -77,6 +111,7 @@ class ProbeReport:
     observed: dict[str, list[Any]] = field(default_factory=dict)
     unknown: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     unknown_values: dict[str, list[Any]] = field(default_factory=dict)
+    write_cycle: WriteCycle | None = None
 
     def result(self, operation_id: str) -> OperationResult:
         for result in self.operations:
@@ -86,8 +121,9 @@ class ProbeReport:
 
 
 class _Probe:
-    def __init__(self, client: CubiCasa, spec: Checker, report: ProbeReport) -> None:
+    def __init__(self, client: CubiCasa, spec: Checker, report: ProbeReport, secret: str) -> None:
         self.client = client
+        self.secret = secret  # the API key: no name or value holding it enters the report
         self.spec = spec
         self.report = report
         self.anything_answered = False
@@ -125,26 +161,24 @@ class _Probe:
         if status == 401:
             raise ProbeError(f"401 Unauthorized: check the API key ({API_KEY_ENV}).")
         result.status = status
-        if status in (404, 405):
+        content_type = response.headers.get("content-type")
+        if path_unknown(status, content_type, response.content):
             result.outcome = "unreachable"
             result.reason = f"{status} {response.reason_phrase} for {result.method} {result.path}"
             return None
         checked = self.spec.check(
-            operation_id,
-            status,
-            response.headers.get("content-type"),
-            response.content,
-            keep_values=True,
+            operation_id, status, content_type, response.content, keep_values=True
         )
         for finding in checked.findings:
-            if all(f.key != finding.key for f in result.findings):
-                result.findings.append(finding)
+            result.add(self._scrubbed(finding))
         for place, value in checked.outside:
-            self.report.unknown_values.setdefault(place, []).append(value)
+            _distinct_sample(self.report.unknown_values, place, self._value(value))
         for place, value in checked.observed:
-            self.report.observed.setdefault(place, []).append(value)
+            _distinct_sample(self.report.observed, place, self._value(value))
         for place, key, value in checked.unknown:
-            self.report.unknown.setdefault((place, key), []).append(value)
+            seen = self.report.unknown.setdefault((place, self._name(key)), [])
+            if len(seen) < SAMPLES:
+                seen.append(self._value(value))
         if result.outcome != "unreachable":
             result.outcome = "deviates" if result.findings else "conforms"
         if not response.is_success:
@@ -157,10 +191,40 @@ class _Probe:
         except ValueError:
             return None
 
+    def _name(self, name: str) -> str:
+        return safe_name(name, secret=self.secret, show=True)
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, str | dict | list) and self.secret in json.dumps(value):
+            return "<value withheld: it holds the API key>"
+        return value
+
+    def _scrubbed(self, finding: ConformanceFinding) -> ConformanceFinding:
+        """`finding` without the API key in its place or value (the rest is rendered later)."""
+        where = safe_pointer(finding.where, secret=self.secret, show=True)
+        value = self._value(finding.value)
+        if where == finding.where and value is finding.value:
+            return finding
+        return dataclasses.replace(finding, where=where, value=value)
+
     def skip(self, operation_id: str, reason: str) -> None:
         result = self.report.result(operation_id)
         if result.calls == 0:
             result.outcome, result.reason = "skipped", reason
+
+
+def _distinct_sample(samples: dict[str, list[Any]], place: str, value: Any) -> None:
+    seen = samples.setdefault(place, [])
+    if len(seen) < SAMPLES and value not in seen:
+        seen.append(value)
+
+
+def _normal_host(host: str) -> str:
+    """A host name as DNS compares it: lower case, IDNA-encoded, without the root's dot."""
+    host = host.strip().lower().rstrip(".\u3002\uff0e\uff61")
+    with contextlib.suppress(UnicodeError):
+        host = host.encode("idna").decode("ascii")
+    return host.lower().rstrip(".")
 
 
 def _quote(value: str) -> str:
@@ -194,6 +258,7 @@ def run_probe(
     user_email: str | None = None,
     http_client: httpx.Client | None = None,
     today: datetime.date | None = None,
+    timeout: float | None = None,
 ) -> ProbeReport:
     """Probe every operation of the spec against the account of `api_key`.
 
@@ -201,14 +266,21 @@ def run_probe(
         ProbeError: no key, a production base URL with `write` but not `allow_production`, the
             base URL unreachable, or 401.
     """
+    options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     try:
         client = CubiCasa(
-            api_key, base_url=base_url, conformance="off", http_client=http_client, max_retries=2
+            api_key,
+            base_url=base_url,
+            conformance="off",
+            http_client=http_client,
+            max_retries=2,
+            **options,
         )
     except CubiCasaError as exc:
         raise ProbeError(str(exc)) from None
     url = client._settings.base_url
-    if write and url.host == PRODUCTION_HOST and not allow_production:
+    production = _normal_host(url.host) == _normal_host(PRODUCTION_HOST)
+    if write and production and not allow_production:
         raise ProbeError(
             f"--write refuses the production base URL {url}: pass --allow-production as well "
             "(the cycle creates a draft order and deletes it), or use a test account's base URL."
@@ -223,7 +295,7 @@ def run_probe(
             for op_id, op in spec.operations.items()
         ],
     )
-    probe = _Probe(client, spec, report)
+    probe = _Probe(client, spec, report, client._settings.api_key)
     with client:
         _read_only(probe, order_id, change_request_id, user_email)
         if write:
@@ -302,28 +374,71 @@ def _write_cycle(probe: _Probe, user_email: str | None) -> None:
         "owner_email": owner,
         "info": PROBE_TEXT,
     }
+    cycle = probe.report.write_cycle = WriteCycle()
     draft = probe.call("createDraftOrder", body=body)
     draft_id = draft.get("id") if isinstance(draft, dict) else None
-    if not isinstance(draft_id, str):
-        probe.skip("updateDraftOrder", "the draft was not created")
-        probe.skip("deleteDraftOrder", "the draft was not created")
+    if not isinstance(draft_id, str) or not draft_id:
+        status = probe.report.result("createDraftOrder").status
+        if status is not None and 400 <= status < 500 and status != 408:
+            reason = f"the draft was not created (createDraftOrder answered {status})"
+        else:
+            answer = "no answer" if status is None else f"an answer {status} without a draft ID"
+            cycle.uncertain = (
+                f"createDraftOrder got {answer}: a draft may have been created; look for a "
+                f"draft whose info reads {PROBE_TEXT!r} and delete it"
+            )
+            reason = f"no draft ID to use (createDraftOrder got {answer})"
+        probe.skip("updateDraftOrder", reason)
+        probe.skip("deleteDraftOrder", reason)
         return
+    cycle.created.append(draft_id)
     try:
         probe.call("updateDraftOrder", {"order_id": draft_id}, body={**body, "suite": "Probe"})
     finally:
         probe.call("deleteDraftOrder", {"order_id": draft_id})
+        status = probe.report.result("deleteDraftOrder").status
+        if status is not None and 200 <= status < 300:
+            cycle.deleted.append(draft_id)
+        else:
+            cycle.left_behind.append(draft_id)
 
 
 def exit_status(report: ProbeReport) -> int:
-    """0 when every operation that ran conforms; 1 when one deviates or is unreachable."""
+    """0 when every operation that ran conforms; 1 when one deviates or is unreachable, or the
+    write cycle may have left something in the account."""
     bad = any(r.outcome in ("deviates", "unreachable") for r in report.operations)
-    return 1 if bad else 0
+    dirty = report.write_cycle is not None and not report.write_cycle.clean
+    return 1 if bad or dirty else 0
+
+
+def write_cycle_summary(cycle: WriteCycle) -> str:
+    """One line on what the write cycle created and whether it cleaned up."""
+    made = ", ".join(cycle.created) or "none"
+    text = f"write cycle: created draft(s) {made}; deleted {', '.join(cycle.deleted) or 'none'}"
+    if cycle.left_behind:
+        left = " ".join(cycle.left_behind)
+        text += f"; LEFT BEHIND: {left} (delete with `cubicasa drafts delete ID`)"
+    if cycle.uncertain:
+        text += f"; UNCERTAIN: {cycle.uncertain}"
+    return text
+
+
+def _write_cycle_json(cycle: WriteCycle | None) -> dict[str, Any] | None:
+    if cycle is None:
+        return None
+    return {
+        "created": cycle.created,
+        "deleted": cycle.deleted,
+        "left_behind": cycle.left_behind,
+        "uncertain": cycle.uncertain or None,
+        "clean": cycle.clean,
+    }
 
 
 def _finding_json(finding: ConformanceFinding, show_values: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "kind": finding.kind,
-        "where": finding.where,
+        "where": safe_pointer(finding.where, show=show_values),
         "detail": finding.detail,
         "seen": finding.seen,
     }
@@ -353,11 +468,26 @@ def report_json(report: ProbeReport, *, show_values: bool = False) -> dict[str, 
             }
             for r in report.operations
         ],
+        "write_cycle": _write_cycle_json(report.write_cycle),
     }
 
 
+_MARKDOWN_SPECIAL = str.maketrans(
+    {c: "\\" + c for c in "\\`*_[]<>|#!~"} | dict.fromkeys("\r\n\t\x0b\x0c", " ")
+)
+
+
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text as one markdown table cell: markup escaped, line breaks and control characters gone."""
+    plain = "".join(c if c.isprintable() or c == "\n" else " " for c in str(text))
+    return plain.translate(_MARKDOWN_SPECIAL)
+
+
+def _code(text: str) -> str:
+    """Text as a code span in a table cell, or escaped text when a code span cannot hold it."""
+    if text.isprintable() and not any(c in text for c in "`|\\"):
+        return f"`{text}`"
+    return _cell(text)
 
 
 def report_markdown(report: ProbeReport, *, show_values: bool = False) -> str:
@@ -390,8 +520,11 @@ def report_markdown(report: ProbeReport, *, show_values: bool = False) -> str:
                 header += " Value |"
             lines += ["", header, "| --- | --- | --- | --- |" + (" --- |" if show_values else "")]
             for f in r.findings:
-                row = f"| {f.kind} | `{f.where or '/'}` | {_cell(f.detail)} | {_cell(f.seen)} |"
+                where = _code(safe_pointer(f.where, show=show_values) or "/")
+                row = f"| {f.kind} | {where} | {_cell(f.detail)} | {_cell(f.seen)} |"
                 if show_values:
-                    row += f" `{_cell(json.dumps(f.value))}` |"
+                    row += f" {_cell(json.dumps(f.value))} |"
                 lines.append(row)
+    if report.write_cycle is not None:
+        lines += ["", "## Write cycle", "", _cell(write_cycle_summary(report.write_cycle))]
     return "\n".join(lines) + "\n"

@@ -13,11 +13,16 @@ import json
 import re
 from typing import Any
 
+from ._names import WITHHELD, safe_name
 from ._probe import ProbeReport
 
 SPEC_PATH = "openapi/cubicasa-integrate-v3.yaml"
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _TYPE_NAMES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
+MAX_DEPTH = 16
+"""Levels of nesting a new field's schema is inferred to; deeper values get no schema."""
+MAX_NODES = 10_000
+"""Values (objects, arrays and scalars together) inferred from per new field."""
 
 
 class PatchError(Exception):
@@ -140,13 +145,48 @@ def _yaml_lines(schema: dict[str, Any], indent: int) -> list[str]:
     return lines
 
 
-def inferred_schema(values: list[Any]) -> dict[str, Any]:
-    """A schema for the values seen, in the spec's style (objects open, nothing required)."""
+def _too_big(values: list[Any]) -> str:
+    """Why `values` are too deep or too big to infer a schema from ("" when they are not)."""
+    stack: list[tuple[Any, int]] = [(value, 1) for value in values]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return f"more than {MAX_NODES} values"
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep"
+            inner = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in inner)
+    return ""
+
+
+def _named_plainly(value: Any, show_values: bool) -> Any:
+    """`value` without members whose names may not be written (called on bounded values)."""
+    if isinstance(value, list):
+        return [_named_plainly(item, show_values) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: _named_plainly(inner, show_values)
+            for key, inner in value.items()
+            if safe_name(key, show=show_values) != WITHHELD
+        }
+    return value
+
+
+def inferred_schema(values: list[Any], *, show_values: bool = False) -> dict[str, Any]:
+    """A schema for the values seen, in the spec's style (objects open, nothing required). Values
+    nested deeper than `MAX_DEPTH` or larger than `MAX_NODES` get an open schema whose
+    description says why, instead of an inference that would exhaust the stack."""
+    too_big = _too_big(values)
+    if too_big:
+        return {"description": f"NOT INFERRED: the values seen were {too_big}; describe by hand."}
     from genson import SchemaBuilder  # type: ignore[import-untyped]
 
     builder = SchemaBuilder()
     for value in values:
-        builder.add_object(value)
+        builder.add_object(_named_plainly(value, show_values))
     schema: dict[str, Any] = _house_style(builder.to_schema())
     return schema
 
@@ -207,14 +247,16 @@ def _new_values(report: ProbeReport) -> dict[str, list[str]]:
     return places
 
 
-def build(report: ProbeReport, spec_text: str) -> str:
-    """The spec as the probe suggests it (text), from the spec's current text."""
+def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
+    """The spec as the probe suggests it (text), from the spec's current text. A new field whose
+    name is not a plain identifier is left out unless `show_values`; one holding the key always."""
     doc = _Yaml(spec_text)
     date = report.date
     # New properties, grouped by the object they were found in.
     by_object: dict[str, dict[str, list[Any]]] = {}
     for (place, key), values in report.unknown.items():
-        by_object.setdefault(place, {})[key] = values
+        if safe_name(key, show=show_values) != WITHHELD:
+            by_object.setdefault(place, {})[key] = values
     for place, fields in sorted(by_object.items()):
         keys = _keys(place)
         node = doc.find(keys)
@@ -230,10 +272,11 @@ def build(report: ProbeReport, spec_text: str) -> str:
         insert_at = doc.end_of(properties)
         new_lines: list[str] = []
         for key in sorted(fields):
-            schema = inferred_schema(fields[key])
+            schema = inferred_schema(fields[key], show_values=show_values)
             schema["description"] = (
-                f"INFERRED: seen by `cubicasa probe` on {date}; not in the documentation."
-            )
+                f"INFERRED: seen by `cubicasa probe` on {date}; not in the documentation. "
+                + schema.get("description", "")
+            ).strip()
             new_lines.append(f"{' ' * indent}{_yaml_key(key)}:\n")
             new_lines += _yaml_lines(schema, indent + 2)
         doc.lines[insert_at:insert_at] = new_lines
@@ -258,9 +301,9 @@ def build(report: ProbeReport, spec_text: str) -> str:
     return doc.text()
 
 
-def spec_patch(report: ProbeReport, spec_text: str) -> str:
+def spec_patch(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
     """A unified diff of `SPEC_PATH` that `git apply` accepts ("" when nothing changes)."""
-    new = build(report, spec_text)
+    new = build(report, spec_text, show_values=show_values)
     return "".join(
         difflib.unified_diff(
             spec_text.splitlines(keepends=True),

@@ -16,7 +16,7 @@ import click
 from .._version import __version__
 from ._exit import CommandError, ExitCode, exit_code_table, report
 from ._output import ReaderGone
-from ._session import Session, global_options, stop_logging
+from ._session import API_KEY_ENV, Session, global_options, stop_logging
 
 COMMANDS: dict[str, str] = {
     "orders": "cubicasa.cli.orders:orders",
@@ -144,13 +144,14 @@ def _one_line_warning(
 
 def run(argv: list[str]) -> int:
     """Run `cubicasa` with `argv`; returns the exit status (errors are reported on stderr)."""
+    session = Session()
     with warnings.catch_warnings():
         warnings.simplefilter("default")
         warnings.showwarning = _one_line_warning
         try:
             # Not standalone: click returns ctx.exit()'s code (and the command's return value,
             # always None here) and raises everything else for `report`.
-            done = cli.main(args=argv, prog_name="cubicasa", standalone_mode=False, obj=Session())
+            done = cli.main(args=argv, prog_name="cubicasa", standalone_mode=False, obj=session)
             return done if isinstance(done, int) and not isinstance(done, bool) else 0
         except SystemExit as exit_:  # click exits 1 itself on a broken pipe
             return exit_.code if isinstance(exit_.code, int) else 1
@@ -159,6 +160,7 @@ def run(argv: list[str]) -> int:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         except (Exception, KeyboardInterrupt) as exc:
-            return report(exc, verbose=_verbose(argv))
+            secret = session.api_key or os.environ.get(API_KEY_ENV)
+            return report(exc, verbose=_verbose(argv), secret=secret)
         finally:
             stop_logging()

@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     VALIDATION = 5
     NETWORK = 6
     SERVER = 7
+    CONFIG = 8
     INTERRUPTED = 130
 
 
@@ -37,6 +38,7 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.VALIDATION: "validation: CubiCasa rejected the request's content (400, 409, 422)",
     ExitCode.NETWORK: "network: no answer (DNS, refused connection, timeout)",
     ExitCode.SERVER: "server: 5xx, 429 after retries, or a malformed or oversized answer",
+    ExitCode.CONFIG: "config: a bad setting in the environment (e.g. CUBICASA_CONFORMANCE)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
@@ -74,9 +76,18 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str]:
     if isinstance(exc, errors.PermissionDeniedError):
         return ExitCode.AUTH, f"{exc} -- this API key may not do this (a role restriction?)"
     if isinstance(exc, errors.NotFoundError):
+        from .._error_shape import is_api_error
+
+        if not is_api_error(None, exc.body, parsed=True):  # not the API's own "not found"
+            return ExitCode.NOT_FOUND, (
+                f"{exc} -- the API does not seem to have this path: the spec's path may be "
+                "wrong (`cubicasa probe` checks every path)"
+            )
         return ExitCode.NOT_FOUND, f"{exc} -- check the ID, and that it belongs to this company"
     if isinstance(exc, errors.BadRequestError):
-        fields = ", ".join(where for where, _ in exc.errors)
+        from .._names import safe_name
+
+        fields = ", ".join(safe_name(where) for where, _ in exc.errors)
         hint = f" -- fix {fields}" if fields else ""
         return ExitCode.VALIDATION, f"CubiCasa rejected the request: {exc}{hint}"
     if isinstance(exc, errors.ConflictError | errors.UnprocessableEntityError):
@@ -98,9 +109,12 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str]:
     return ExitCode.FAILURE, f"unexpected error {type(exc).__name__}: {exc}"
 
 
-def report(exc: BaseException, *, verbose: bool) -> int:
-    """Print `exc` as one line on stderr (after its traceback with --verbose); its exit code."""
+def report(exc: BaseException, *, verbose: bool, secret: str | None = None) -> int:
+    """Print `exc` as one line on stderr (after its traceback with --verbose); its exit code.
+    `secret` (the API key) never appears in that line, whatever the server echoed."""
     code, message = _classify(exc)
+    if secret:
+        message = message.replace(secret, "<the API key>")
     if verbose and not isinstance(exc, click.UsageError | click.Abort | KeyboardInterrupt):
         traceback.print_exception(exc, file=sys.stderr)
     line = " ".join(message.split())

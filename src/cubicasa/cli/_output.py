@@ -170,6 +170,10 @@ class Output:
             TextColumn(f"{{task.completed}} {noun} fetched"),
             console=self._console(stderr=True),
             transient=True,
+            # rich would otherwise route sys.stdout through its stderr console while the bar
+            # runs, and the JSON Lines meant for a pipe or file would land on the terminal.
+            redirect_stdout=False,
+            redirect_stderr=False,
         ) as bar:
             task = bar.add_task(noun, total=None)
             yield lambda done: bar.update(task, completed=done)
@@ -198,6 +202,8 @@ class Output:
             TimeRemainingColumn(),
             console=self._console(stderr=True),
             transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
         ) as bar:
             task = bar.add_task(label, total=None)
             yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ._exit import CommandError, ExitCode
+from ._types import Seconds
 
 if TYPE_CHECKING:
     import httpx
@@ -84,6 +85,10 @@ class Session:
                 )
             except CubiCasaError as exc:
                 raise click.UsageError(str(exc)) from None
+            except (TypeError, ValueError) as exc:
+                # Every option was checked by its type already: what is left comes from the
+                # environment (e.g. CUBICASA_CONFORMANCE=bogus), a configuration error.
+                raise CommandError(ExitCode.CONFIG, str(exc)) from None
             with client:
                 yield client
         finally:
@@ -162,7 +167,7 @@ def connection_options(command: F) -> F:
             ),
             _option(
                 "--timeout",
-                type=click.FloatRange(min=0, min_open=True),
+                type=Seconds(0, open_minimum=True),
                 metavar="SECONDS",
                 help="Seconds to wait for each answer [default: 60, 5 to connect].",
             ),

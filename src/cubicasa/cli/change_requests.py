@@ -13,6 +13,7 @@ from ._commands import (
 )
 from ._output import Column
 from ._session import Session, pass_session
+from ._types import ID
 
 CHANGE_REQUEST_COLUMNS: list[Column] = [
     ("ID", "id"),
@@ -29,7 +30,7 @@ change_requests = api_group(
 
 
 @api_command(change_requests, "create")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @click.option("--text", required=True, metavar="TEXT", help="What to fix.")
 @click.option(
     "--img-url",
@@ -57,7 +58,7 @@ def create(session: Session, order_id: str, text: str, img_urls: tuple[str, ...]
 
 
 @api_command(change_requests, "list")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @list_options
 @pass_session
 def list_change_requests(
@@ -80,8 +81,8 @@ def list_change_requests(
 
 
 @api_command(change_requests, "get")
-@click.argument("order_id")
-@click.argument("change_request_id")
+@click.argument("order_id", type=ID)
+@click.argument("change_request_id", type=ID)
 @pass_session
 def get(session: Session, order_id: str, change_request_id: str) -> None:
     """Show one change request of an order.

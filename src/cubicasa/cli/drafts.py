@@ -16,6 +16,7 @@ from ._commands import (
     show_result,
 )
 from ._session import Session, pass_session
+from ._types import ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,7 +64,7 @@ def create(session: Session, /, **options: Any) -> None:
 
 
 @api_command(drafts, "update")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @draft_options
 @pass_session
 def update(session: Session, /, order_id: str, **options: Any) -> None:
@@ -80,7 +81,7 @@ def update(session: Session, /, order_id: str, **options: Any) -> None:
 
 
 @api_command(drafts, "delete")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @pass_session
 def delete(session: Session, order_id: str) -> None:
     """Delete a draft order. Shows CubiCasa's message.

@@ -21,6 +21,7 @@ from ._commands import (
 )
 from ._output import Column, Output, as_json
 from ._session import Session, pass_session
+from ._types import ID, Seconds
 
 if TYPE_CHECKING:
     from .. import CubiCasa
@@ -74,7 +75,7 @@ def list_orders(
 
 
 @api_command(orders, "get")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @pass_session
 def get_order(session: Session, order_id: str) -> None:
     """Show one order, with its download links under delivery_assets.
@@ -97,7 +98,7 @@ def _writable_file(path: Path) -> Path:
 
 
 @api_command(orders, "pdf")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @click.option(
     "--output",
     "-o",
@@ -126,7 +127,7 @@ def pdf(session: Session, order_id: str, output: Path) -> None:
 
 
 @api_command(orders, "upgrade")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @click.option("--package-type", metavar="PACKAGE", help="The new package, e.g. plus.")
 @click.option(
     "--add-on", "add_ons", multiple=True, metavar="ADD_ON", help="An add-on to buy; repeatable."
@@ -150,7 +151,7 @@ def upgrade(
 
 
 @api_command(orders, "redeliver")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @click.option("--preferences", metavar="JSON", help=PREFERENCES_HELP)
 @pass_session
 def redeliver(session: Session, order_id: str, preferences: str | None) -> None:
@@ -165,7 +166,7 @@ def redeliver(session: Session, order_id: str, preferences: str | None) -> None:
 
 
 @api_command(orders, "redraw")
-@click.argument("order_id")
+@click.argument("order_id", type=ID)
 @click.option("--info", metavar="TEXT", help="What to redraw, for the production team.")
 @click.option("--preferences", metavar="JSON", help=PREFERENCES_HELP)
 @pass_session
@@ -194,10 +195,10 @@ def _poll(client: CubiCasa, order_id: str) -> tuple[Any, str]:
 
 
 @api_command(orders, "watch")
-@click.argument("order_ids", metavar="ORDER_ID...", nargs=-1, required=True)
+@click.argument("order_ids", metavar="ORDER_ID...", nargs=-1, required=True, type=ID)
 @click.option(
     "--interval",
-    type=click.FloatRange(min=WATCH_FLOOR),
+    type=Seconds(WATCH_FLOOR),
     default=30.0,
     show_default=True,
     metavar="SECONDS",

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from ._commands import CONTEXT
-from ._session import Session
+from ._session import API_KEY_ENV, Session, connection_options
+from ._types import ID
 
 PROBE_EXIT_CANNOT_RUN = 2
 
@@ -21,8 +22,7 @@ def _write(path: Path, text: str) -> None:
 
 
 @click.command("probe", context_settings=CONTEXT)
-@click.option("--base-url", metavar="URL", help="[default: $CUBICASA_BASE_URL, else production]")
-@click.option("--api-key", metavar="KEY", help="[default: $CUBICASA_API_KEY; prefer the variable]")
+@connection_options
 @click.option("--write", is_flag=True, help="Also create a draft order, update it, delete it.")
 @click.option("--allow-production", is_flag=True, help="Let --write run against production.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -31,17 +31,18 @@ def _write(path: Path, text: str) -> None:
               help="Write the report as markdown (a table per operation).")  # fmt: skip
 @click.option("--spec-patch", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="Write a spec patch for `git apply` (run in the repository).")  # fmt: skip
-@click.option("--order-id", metavar="ID", help="The order to look at [default: from listOrders].")
-@click.option("--change-request-id", metavar="ID",
+@click.option("--order-id", type=ID, metavar="ID",
+              help="The order to look at [default: from listOrders].")  # fmt: skip
+@click.option("--change-request-id", type=ID, metavar="ID",
               help="The change request to look at (of --order-id).")  # fmt: skip
-@click.option("--user-email", metavar="E", help="The user to look at [default: from listUsers].")
+@click.option(
+    "--user-email", type=ID, metavar="E", help="The user to look at [default: from listUsers]."
+)
 @click.option("--show-values", is_flag=True,
               help="Put the account's values in the reports, not their types.")  # fmt: skip
 @click.pass_context
 def probe(
     ctx: click.Context,
-    base_url: str | None,
-    api_key: str | None,
     write: bool,
     allow_production: bool,
     json_path: Path | None,
@@ -66,18 +67,18 @@ def probe(
     from .. import _probe
     from . import _session
 
-    session = ctx.find_object(Session)
-    key = api_key or (session.api_key if session else None) or os.environ.get("CUBICASA_API_KEY")
-    url = base_url or (session.base_url if session else None)
+    session = ctx.ensure_object(Session)
+    key = session.api_key or os.environ.get(API_KEY_ENV)
     if not key:
-        click.echo("cubicasa probe: no API key: set CUBICASA_API_KEY (or --api-key)", err=True)
+        click.echo(f"cubicasa probe: no API key: set {API_KEY_ENV} (or --api-key)", err=True)
         ctx.exit(PROBE_EXIT_CANNOT_RUN)
     factory = _session._http_client_factory
     http = factory() if factory is not None else None
     try:
         report = _probe.run_probe(
             api_key=key,
-            base_url=url,
+            base_url=session.base_url,
+            timeout=session.timeout,
             write=write,
             allow_production=allow_production,
             order_id=order_id,
@@ -106,11 +107,11 @@ def probe(
                        "repository's root", err=True)  # fmt: skip
             ctx.exit(PROBE_EXIT_CANNOT_RUN)
         text = spec.read_bytes()
-        if hashlib.sha256(text).hexdigest() != report.spec_sha256:
-            click.echo(f"cubicasa probe: note: {SPEC_PATH} is not the spec this client was "
-                       "generated from (run `make generate`); the patch is against the file",
-                       err=True)  # fmt: skip
-        _write(spec_patch, make_patch(report, text.decode("utf-8")))
+        if hashlib.sha256(text).hexdigest() != report.spec_sha256 and not session.quiet:
+            click.echo(f"cubicasa probe: note: {SPEC_PATH} is not the spec this client "
+                       "was generated from (run `make generate`); the patch is against the "
+                       "file", err=True)  # fmt: skip
+        _write(spec_patch, make_patch(report, text.decode("utf-8"), show_values=show_values))
     for result in report.operations:
         line = f"{result.outcome:<12} {result.operation_id:<26} {result.evidence:<10}"
         if result.findings:
@@ -118,4 +119,6 @@ def probe(
         elif result.reason:
             line += f" {result.reason}"
         click.echo(line.rstrip())
+    if report.write_cycle is not None:
+        click.echo(_probe.write_cycle_summary(report.write_cycle))
     ctx.exit(_probe.exit_status(report))

@@ -14,6 +14,7 @@ from ._commands import (
 )
 from ._output import Column
 from ._session import Session, pass_session
+from ._types import ID
 
 USER_COLUMNS: list[Column] = [
     ("E-mail", "email"),
@@ -48,7 +49,7 @@ def list_users(session: Session, max_items: int | None, page_size: int | None) -
 
 
 @api_command(users, "get")
-@click.argument("email")
+@click.argument("email", type=ID)
 @pass_session
 def get(session: Session, email: str) -> None:
     """Show one user, by e-mail address.
@@ -68,7 +69,7 @@ def get(session: Session, email: str) -> None:
     type=ROLE,
     help="Manager (everything), User (own office's scans) or Collaborator (own orders only).",
 )
-@click.option("--office-id", metavar="ID", help="The office to place the user in.")
+@click.option("--office-id", type=ID, metavar="ID", help="The office to place the user in.")
 @pass_session
 def create(session: Session, email: str, role: str, office_id: str | None) -> None:
     """Add a user; CubiCasa e-mails them an invitation. Shows the new user.
@@ -83,11 +84,11 @@ def create(session: Session, email: str, role: str, office_id: str | None) -> No
 
 
 @api_command(users, "update")
-@click.argument("email")
+@click.argument("email", type=ID)
 @click.option("--name", metavar="TEXT")
 @click.option("--surname", metavar="TEXT")
 @click.option("--role", type=ROLE)
-@click.option("--office-id", metavar="ID")
+@click.option("--office-id", type=ID, metavar="ID")
 @pass_session
 def update(
     session: Session,
@@ -112,7 +113,7 @@ def update(
 
 
 @api_command(users, "delete")
-@click.argument("user_id")
+@click.argument("user_id", type=ID)
 @pass_session
 def delete(session: Session, user_id: str) -> None:
     """Delete a user (their orders stay). Shows CubiCasa's message.
@@ -125,7 +126,7 @@ def delete(session: Session, user_id: str) -> None:
 
 
 @api_command(users, "reset-password")
-@click.argument("email")
+@click.argument("email", type=ID)
 @pass_session
 def reset_password(session: Session, email: str) -> None:
     """E-mail a user a password-reset link.
@@ -138,7 +139,7 @@ def reset_password(session: Session, email: str) -> None:
 
 
 @api_command(users, "change-password")
-@click.argument("email")
+@click.argument("email", type=ID)
 @click.option(
     "--old-password",
     prompt=True,
