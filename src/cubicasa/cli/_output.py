@@ -5,6 +5,7 @@ only. rich is imported only when something is drawn."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -129,8 +130,16 @@ class Output:
         table.add_column(style="bold")
         table.add_column()
         for key, value in _flatten(data):
-            table.add_row(Text(key), Text(cell(key, value)))
+            table.add_row(Text(self._label(key)), Text(cell(key, value)))
         self._console().print(table)
+
+    def _label(self, path: str) -> str:
+        """A dotted field path for a person: names that are not plain identifiers, or that hold
+        the API key, are withheld (the JSON view keeps every name exact)."""
+        from .._names import safe_name
+
+        secret = self.session.api_key or os.environ.get("CUBICASA_API_KEY")
+        return ".".join(safe_name(part, secret=secret) for part in path.split("."))
 
     def show_list(self, items: Iterable[Any], columns: Sequence[Column], noun: str) -> int:
         """A list: JSON Lines as the items arrive, or a table once all are fetched, with a

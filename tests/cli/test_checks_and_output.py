@@ -1,0 +1,184 @@
+"""The command line under the attacks it met: JSON that must reach a redirected stdout while the
+progress counter runs on the terminal, arguments and settings refused before anything is sent,
+errors as exactly one line, the probe's global options, and field names from the server that
+must not reach the terminal as they are."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from cubicasa import errors
+from cubicasa.cli._exit import ExitCode, report
+from cubicasa.testing import FakeCubiCasa
+from tests.cli.conftest import Cli
+
+DRAFT_ORDER = "c8a11daa-86ad-43ad-8ab3-756c741d1db6"
+
+
+def test_json_lines_reach_a_redirected_stdout_while_progress_shows_on_the_terminal(
+    cli: Cli, fake: FakeCubiCasa
+) -> None:
+    # `cubicasa orders list > orders.jsonl` typed in a terminal: stderr is the terminal.
+    for n in range(5):
+        fake.add_order(status="Pending", external_id=f"redirected-{n}")
+    plain = cli("orders", "list")
+    redirected = cli("orders", "list", stderr_terminal=True)
+    assert redirected.code == 0
+    assert len(redirected.lines()) == len(plain.lines()) >= 5
+    assert redirected.lines() == plain.lines()
+    assert '"id"' not in redirected.err  # no JSON drawn on the terminal instead
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["orders", "watch", DRAFT_ORDER, "--interval", "nan"],
+        ["orders", "watch", DRAFT_ORDER, "--interval", "inf"],
+        ["orders", "watch", DRAFT_ORDER, "--interval", "1e300"],
+        ["orders", "watch", DRAFT_ORDER, ""],
+        ["orders", "get", DRAFT_ORDER, "--timeout", "nan"],
+        ["--timeout", "inf", "orders", "get", DRAFT_ORDER],
+        ["orders", "get", "   "],
+        ["orders", "get", "a\nb"],
+        ["users", "get", ""],
+        ["change-requests", "get", DRAFT_ORDER, ""],
+        ["drafts", "delete", ""],
+        ["probe", "--order-id", ""],
+        ["probe", "--timeout", "nan"],
+    ],
+)
+def test_bad_arguments_are_usage_errors_before_anything_is_sent(
+    cli: Cli, fake: FakeCubiCasa, args: list[str]
+) -> None:
+    done = cli(*args)
+    assert done.code == ExitCode.USAGE, done.err
+    assert len(fake.requests) == 0
+    assert len(done.err.strip().splitlines()) == 1
+    assert "unexpected" not in done.err
+
+
+def test_a_bad_conformance_setting_is_a_config_error(
+    cli: Cli, fake: FakeCubiCasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUBICASA_CONFORMANCE", "bogus")
+    done = cli("orders", "list")
+    assert done.code == ExitCode.CONFIG == 8
+    assert "CUBICASA_CONFORMANCE" in done.err
+    assert len(done.err.strip().splitlines()) == 1
+    assert len(fake.requests) == 0
+    assert "config" in cli("--help").out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["users", "get", "nobody@example.com"],
+        ["change-requests", "list", "no-such-order"],
+        ["orders", "get", "no-such-order"],
+    ],
+)
+def test_an_unknown_id_is_one_line_and_no_path_warning(
+    cli: Cli, fake: FakeCubiCasa, args: list[str]
+) -> None:
+    done = cli(*args)
+    assert done.code == ExitCode.NOT_FOUND
+    assert done.err.count("\n") == 1, done.err
+    assert "differs from the spec" not in done.err
+    assert "check the ID" in done.err
+
+
+def test_orders_pdf_of_an_undelivered_order_is_one_line(
+    cli: Cli, fake: FakeCubiCasa, tmp_path: Any
+) -> None:
+    done = cli("orders", "pdf", DRAFT_ORDER, "--output", str(tmp_path / "x.pdf"), "-q")
+    assert done.code != 0
+    assert done.err.count("\n") == 1, done.err
+
+
+@pytest.mark.parametrize("status", [409, 418, 500])
+def test_an_undocumented_error_status_is_one_line(
+    cli: Cli, fake: FakeCubiCasa, status: int
+) -> None:
+    fake.deviate("getCompanyInfo", status=status)
+    done = cli("company", "get")
+    assert done.code != 0
+    assert done.err.count("\n") == 1, done.err
+    assert "differs from the spec" not in done.err
+
+
+def test_a_missing_path_is_one_line_that_says_the_path_may_be_wrong(
+    cli: Cli, fake: FakeCubiCasa
+) -> None:
+    fake.deviate("getCompanyInfo", path_missing=True)
+    done = cli("company", "get")
+    assert done.code == ExitCode.NOT_FOUND
+    assert done.err.count("\n") == 1, done.err
+    assert "path may be wrong" in done.err
+
+
+def test_the_probe_takes_the_global_options(
+    cli: Cli, fake: FakeCubiCasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cubicasa import _probe
+
+    seen: list[Any] = []
+    real = _probe.run_probe
+
+    def recording(**options: Any) -> Any:
+        seen.append(options.get("timeout"))
+        return real(**options)
+
+    monkeypatch.setattr(_probe, "run_probe", recording)
+    after = cli("probe", "--timeout", "7", "--quiet", "--verbose")
+    assert after.code == 0, after.err
+    before = cli("--timeout", "3", "probe")
+    assert before.code == 0, before.err
+    assert seen == [7.0, 3.0]
+    wrong = cli("--api-key", "not-the-key-42", "probe")
+    assert wrong.code == 2
+    assert "401" in wrong.err
+
+
+def test_an_error_line_never_shows_the_key_or_a_forged_field_name(fake: FakeCubiCasa) -> None:
+    key = fake.api_key
+    body = {
+        "validation_error": {
+            "body_params": [
+                {"loc": [f"echo_{key}"], "msg": "bad"},
+                {"loc": ["street\ncubicasa: all fine"], "msg": "bad"},
+            ]
+        }
+    }
+    request = httpx.Request("POST", fake.base_url + "/orders")
+    response = httpx.Response(400, json=body, request=request)
+    error = errors.BadRequestError(response, body)
+    import contextlib
+    import io
+
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        code = report(error, verbose=False, secret=key)
+    assert code == ExitCode.VALIDATION
+    line = stderr.getvalue()
+    assert key not in line
+    assert line.count("\n") == 1
+    assert "<name withheld>" in line
+
+
+def test_a_terminal_view_withholds_odd_field_names(cli: Cli, fake: FakeCubiCasa) -> None:
+    fake.deviate(
+        "getCompanyInfo",
+        add={f"/echo_{fake.api_key}": 1, "/victim@private.org": 2, "/a\nforged": 3},
+    )
+    done = cli("company", "get", terminal=True)
+    assert done.code == 0
+    assert fake.api_key not in done.out
+    assert "victim@private.org" not in done.out
+    assert "forged" not in done.out
+    assert "<name withheld>" in done.out
+    exact = json.loads(cli("company", "get").out)  # the JSON stays exactly the API's
+    assert "victim@private.org" in exact
