@@ -68,7 +68,7 @@ def test_a_deeply_nested_unknown_field_gets_a_typed_outcome_not_a_crash(deep: An
     report = probe(fake)
     assert report_json(report)["operations"]  # renders
     patch = spec_patch(report, SPEC)
-    assert "\n+" in patch and " deep:\n" in patch  # the field is proposed, without a schema
+    assert " deep:\n" in patch  # the field is proposed, without an inferred schema
     assert "NOT INFERRED: the values seen were nested more than" in patch
     assert exit_status(report) == 1
 
