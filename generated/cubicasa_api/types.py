@@ -5,6 +5,7 @@
 
 from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
@@ -104,13 +105,40 @@ def failing_index(parse: Callable[[Any], object], items: list[Any]) -> int:
     return len(items)
 
 
-def model_repr(model: Any, fields: tuple[str, ...], defaulted: tuple[str, ...] = ()) -> str:
-    """`Name(field=value, ...)` with the fields that came: nothing unset, no empty default, and
-    the keys the spec does not describe by name."""
+NOTHING_EMPTY: Mapping[str, type] = MappingProxyType({})
+"""A model's `_json_empty` when its JSON held no empty object or array where it has a field."""
+
+
+def came_empty(notes: dict[str, type] | None, key: str, value: object) -> dict[str, type]:
+    """Note that field `key` came as `value`, an empty object or array (or any array, for a
+    nested model), so that `to_dict` writes it back: a defaulted field is otherwise left out
+    while empty, and a nested model read from `[]` would be written `{}`."""
+    if notes is None:
+        notes = {}
+    notes[key] = type(value)
+    return notes
+
+
+def arrays_as_came(field_dict: dict[str, Any], notes: Mapping[str, type]) -> None:
+    """Write back as `[]` each nested model that came as an empty array and is still empty."""
+    for key, kind in notes.items():
+        if kind is list and field_dict.get(key) == {}:
+            field_dict[key] = []
+
+
+def model_repr(
+    model: Any, fields: tuple[str, ...], defaulted: Mapping[str, str] | None = None
+) -> str:
+    """`Name(field=value, ...)` with the fields that came: nothing unset, no empty default that
+    the JSON did not hold (`defaulted` maps those fields to their JSON keys), and the keys the
+    spec does not describe by name."""
     parts = []
+    came = getattr(model, "_json_empty", NOTHING_EMPTY)
     for name in fields:
         value = getattr(model, name)
-        if value is UNSET or (name in defaulted and _is_empty(value)):
+        if value is UNSET:
+            continue
+        if defaulted and name in defaulted and defaulted[name] not in came and _is_empty(value):
             continue
         parts.append(f"{name}={value!r}")
     extra = getattr(model, "additional_properties", None)

@@ -147,13 +147,19 @@ def test_unknown_enum_values_and_fields_survive_a_round_trip() -> None:
 def test_absent_delivery_assets_read_as_empty_and_list_items_keep_them_absent() -> None:
     # Third-party fixtures: drafts send `listing_floorplans: []`, and some answers no
     # `delivery_assets` at all. Typed access stays simple: empty lists, no UNSET.
-    draft = models.Order.from_dict(
-        {**order_json("d1", "Draft"), "delivery_assets": {"listing_floorplans": []}}
-    )
+    sent = {**order_json("d1", "Draft"), "delivery_assets": {"listing_floorplans": []}}
+    draft = models.Order.from_dict(sent)
     assert draft.delivery_assets.listing_floorplans.pdf_urls == []
     absent = models.Order.from_dict(order_json("d2"))
     assert absent.delivery_assets.listing_floorplans.png_urls == []
-    assert draft.to_dict() == order_json("d1", "Draft")  # nothing empty is written back
+    # What came is written back as it came (`[]` stays `[]`); what did not come stays out.
+    assert draft.to_dict() == sent
+    assert absent.to_dict() == order_json("d2")
+    # Once filled in, a part that came empty is written as the object it now is.
+    draft.delivery_assets.listing_floorplans.pdf_urls.append("u.pdf")
+    assert draft.to_dict()["delivery_assets"] == {"listing_floorplans": {"pdf_urls": ["u.pdf"]}}
+    absent.delivery_assets.listing_floorplans.png_urls.append("u.png")
+    assert absent.to_dict()["delivery_assets"] == {"listing_floorplans": {"png_urls": ["u.png"]}}
     # A list item says whether the list sent them.
     item = models.OrderListItem.from_dict(order_json("d3"))
     assert isinstance(item.delivery_assets, Unset)

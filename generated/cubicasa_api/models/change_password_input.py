@@ -8,7 +8,12 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="ChangePasswordInput")
 
@@ -78,5 +83,4 @@ class ChangePasswordInput:
                 "old_password",
                 "new_password",
             ),
-            (),
         )

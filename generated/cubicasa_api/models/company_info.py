@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.company_profile import CompanyProfile
-from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="CompanyInfo")
 
@@ -25,6 +34,9 @@ class CompanyInfo:
 
     profile: CompanyProfile
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         profile = self.profile.to_dict()
@@ -36,6 +48,8 @@ class CompanyInfo:
                 "profile": profile,
             }
         )
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -44,9 +58,12 @@ class CompanyInfo:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         profile: Any = d.pop("profile", UNSET)
         if profile is UNSET:
             raise wrong_type("profile", profile, "an object")
+        if type(profile) is list:
+            _json_empty = came_empty(_json_empty, "profile", profile)
         try:
             profile = CompanyProfile.from_dict(profile)
         except ShapeError as _shape_error:
@@ -55,6 +72,8 @@ class CompanyInfo:
         _model = cls(
             profile,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -63,7 +82,6 @@ class CompanyInfo:
         return model_repr(
             self,
             ("profile",),
-            (),
         )
 
     @property

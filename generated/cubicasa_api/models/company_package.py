@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, as_object, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+)
 
 T = TypeVar("T", bound="CompanyPackage")
 
@@ -73,7 +78,6 @@ class CompanyPackage:
                 "package_type",
                 "add_ons",
             ),
-            (),
         )
 
     @property

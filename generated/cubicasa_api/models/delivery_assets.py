@@ -11,7 +11,16 @@ from attrs import field as _attrs_field
 
 from ..models.listing_floorplans import ListingFloorplans
 from ..models.tour import Tour
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+)
 
 T = TypeVar("T", bound="DeliveryAssets")
 
@@ -49,6 +58,9 @@ class DeliveryAssets:
     property_data: Any | Unset = UNSET
     tour: None | Tour | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         listing_floorplans = self.listing_floorplans.to_dict()
@@ -80,7 +92,7 @@ class DeliveryAssets:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if listing_floorplans:
+        if listing_floorplans or "listing_floorplans" in self._json_empty:
             field_dict["listing_floorplans"] = listing_floorplans
         if gla_package is not UNSET:
             field_dict["gla_package"] = gla_package
@@ -100,6 +112,8 @@ class DeliveryAssets:
             field_dict["property_data"] = property_data
         if tour is not UNSET:
             field_dict["tour"] = tour
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -108,9 +122,12 @@ class DeliveryAssets:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         listing_floorplans: Any = d.pop("listing_floorplans", UNSET)
         if listing_floorplans is UNSET:
             listing_floorplans = {}
+        elif not listing_floorplans:
+            _json_empty = came_empty(_json_empty, "listing_floorplans", listing_floorplans)
         try:
             listing_floorplans = ListingFloorplans.from_dict(listing_floorplans)
         except ShapeError as _shape_error:
@@ -134,6 +151,8 @@ class DeliveryAssets:
 
         tour: Any = d.pop("tour", UNSET)
         if tour is not None and tour is not UNSET:
+            if type(tour) is list:
+                _json_empty = came_empty(_json_empty, "tour", tour)
             try:
                 tour = Tour.from_dict(tour)
             except ShapeError as _shape_error:
@@ -151,6 +170,8 @@ class DeliveryAssets:
             property_data,
             tour,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -170,7 +191,9 @@ class DeliveryAssets:
                 "property_data",
                 "tour",
             ),
-            ("listing_floorplans",),
+            {
+                "listing_floorplans": "listing_floorplans",
+            },
         )
 
     @property

@@ -7,9 +7,20 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.order_preferences import OrderPreferences
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="DraftOrderInput")
 
@@ -51,6 +62,9 @@ class DraftOrderInput:
     package_type: str | Unset = UNSET
     add_ons: list[str] | Unset = UNSET
     order_preferences: OrderPreferences | Unset = UNSET
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         street = self.street
@@ -115,6 +129,8 @@ class DraftOrderInput:
             field_dict["add_ons"] = add_ons
         if order_preferences is not UNSET:
             field_dict["order_preferences"] = order_preferences
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -123,6 +139,7 @@ class DraftOrderInput:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         street: Any = d.pop("street", UNSET)
         if not isinstance(street, str):
             raise wrong_type("street", street, "a string")
@@ -159,6 +176,8 @@ class DraftOrderInput:
 
         order_preferences: Any = d.pop("order_preferences", UNSET)
         if order_preferences is not UNSET:
+            if type(order_preferences) is list:
+                _json_empty = came_empty(_json_empty, "order_preferences", order_preferences)
             try:
                 order_preferences = OrderPreferences.from_dict(order_preferences)
             except ShapeError as _shape_error:
@@ -180,6 +199,8 @@ class DraftOrderInput:
             add_ons,
             order_preferences,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         return _model
 
@@ -202,5 +223,4 @@ class DraftOrderInput:
                 "add_ons",
                 "order_preferences",
             ),
-            (),
         )

@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.validation_error_detail import ValidationErrorDetail
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+)
 
 T = TypeVar("T", bound="ErrorBody")
 
@@ -30,6 +39,9 @@ class ErrorBody:
     error: str | Unset = UNSET
     validation_error: ValidationErrorDetail | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message
@@ -49,6 +61,8 @@ class ErrorBody:
             field_dict["error"] = error
         if validation_error is not UNSET:
             field_dict["validation_error"] = validation_error
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -57,12 +71,15 @@ class ErrorBody:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         message: Any = d.pop("message", UNSET)
 
         error: Any = d.pop("error", UNSET)
 
         validation_error: Any = d.pop("validation_error", UNSET)
         if validation_error is not UNSET:
+            if type(validation_error) is list:
+                _json_empty = came_empty(_json_empty, "validation_error", validation_error)
             try:
                 validation_error = ValidationErrorDetail.from_dict(validation_error)
             except ShapeError as _shape_error:
@@ -73,6 +90,8 @@ class ErrorBody:
             error,
             validation_error,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -85,7 +104,6 @@ class ErrorBody:
                 "error",
                 "validation_error",
             ),
-            (),
         )
 
     @property

@@ -9,7 +9,15 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="ListingFloorplans")
 
@@ -43,6 +51,9 @@ class ListingFloorplans:
     zip_urls: list[str] = _attrs_field(factory=list)
     zip_urls_dim: list[str] = _attrs_field(factory=list)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         pdf_urls = self.pdf_urls
@@ -68,26 +79,28 @@ class ListingFloorplans:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if pdf_urls:
+        if pdf_urls or "pdf_urls" in self._json_empty:
             field_dict["pdf_urls"] = pdf_urls
-        if pdf_urls_dim:
+        if pdf_urls_dim or "pdf_urls_dim" in self._json_empty:
             field_dict["pdf_urls_dim"] = pdf_urls_dim
-        if jpg_urls:
+        if jpg_urls or "jpg_urls" in self._json_empty:
             field_dict["jpg_urls"] = jpg_urls
-        if jpg_urls_dim:
+        if jpg_urls_dim or "jpg_urls_dim" in self._json_empty:
             field_dict["jpg_urls_dim"] = jpg_urls_dim
-        if png_urls:
+        if png_urls or "png_urls" in self._json_empty:
             field_dict["png_urls"] = png_urls
-        if png_urls_dim:
+        if png_urls_dim or "png_urls_dim" in self._json_empty:
             field_dict["png_urls_dim"] = png_urls_dim
-        if svg_urls:
+        if svg_urls or "svg_urls" in self._json_empty:
             field_dict["svg_urls"] = svg_urls
-        if svg_urls_dim:
+        if svg_urls_dim or "svg_urls_dim" in self._json_empty:
             field_dict["svg_urls_dim"] = svg_urls_dim
-        if zip_urls:
+        if zip_urls or "zip_urls" in self._json_empty:
             field_dict["zip_urls"] = zip_urls
-        if zip_urls_dim:
+        if zip_urls_dim or "zip_urls_dim" in self._json_empty:
             field_dict["zip_urls_dim"] = zip_urls_dim
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -96,63 +109,84 @@ class ListingFloorplans:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         pdf_urls: Any = d.pop("pdf_urls", UNSET)
         if pdf_urls is UNSET:
             pdf_urls = []
+        elif not pdf_urls:
+            _json_empty = came_empty(_json_empty, "pdf_urls", pdf_urls)
         if type(pdf_urls) is not list:
             raise wrong_type("pdf_urls", pdf_urls, "an array")
 
         pdf_urls_dim: Any = d.pop("pdf_urls_dim", UNSET)
         if pdf_urls_dim is UNSET:
             pdf_urls_dim = []
+        elif not pdf_urls_dim:
+            _json_empty = came_empty(_json_empty, "pdf_urls_dim", pdf_urls_dim)
         if type(pdf_urls_dim) is not list:
             raise wrong_type("pdf_urls_dim", pdf_urls_dim, "an array")
 
         jpg_urls: Any = d.pop("jpg_urls", UNSET)
         if jpg_urls is UNSET:
             jpg_urls = []
+        elif not jpg_urls:
+            _json_empty = came_empty(_json_empty, "jpg_urls", jpg_urls)
         if type(jpg_urls) is not list:
             raise wrong_type("jpg_urls", jpg_urls, "an array")
 
         jpg_urls_dim: Any = d.pop("jpg_urls_dim", UNSET)
         if jpg_urls_dim is UNSET:
             jpg_urls_dim = []
+        elif not jpg_urls_dim:
+            _json_empty = came_empty(_json_empty, "jpg_urls_dim", jpg_urls_dim)
         if type(jpg_urls_dim) is not list:
             raise wrong_type("jpg_urls_dim", jpg_urls_dim, "an array")
 
         png_urls: Any = d.pop("png_urls", UNSET)
         if png_urls is UNSET:
             png_urls = []
+        elif not png_urls:
+            _json_empty = came_empty(_json_empty, "png_urls", png_urls)
         if type(png_urls) is not list:
             raise wrong_type("png_urls", png_urls, "an array")
 
         png_urls_dim: Any = d.pop("png_urls_dim", UNSET)
         if png_urls_dim is UNSET:
             png_urls_dim = []
+        elif not png_urls_dim:
+            _json_empty = came_empty(_json_empty, "png_urls_dim", png_urls_dim)
         if type(png_urls_dim) is not list:
             raise wrong_type("png_urls_dim", png_urls_dim, "an array")
 
         svg_urls: Any = d.pop("svg_urls", UNSET)
         if svg_urls is UNSET:
             svg_urls = []
+        elif not svg_urls:
+            _json_empty = came_empty(_json_empty, "svg_urls", svg_urls)
         if type(svg_urls) is not list:
             raise wrong_type("svg_urls", svg_urls, "an array")
 
         svg_urls_dim: Any = d.pop("svg_urls_dim", UNSET)
         if svg_urls_dim is UNSET:
             svg_urls_dim = []
+        elif not svg_urls_dim:
+            _json_empty = came_empty(_json_empty, "svg_urls_dim", svg_urls_dim)
         if type(svg_urls_dim) is not list:
             raise wrong_type("svg_urls_dim", svg_urls_dim, "an array")
 
         zip_urls: Any = d.pop("zip_urls", UNSET)
         if zip_urls is UNSET:
             zip_urls = []
+        elif not zip_urls:
+            _json_empty = came_empty(_json_empty, "zip_urls", zip_urls)
         if type(zip_urls) is not list:
             raise wrong_type("zip_urls", zip_urls, "an array")
 
         zip_urls_dim: Any = d.pop("zip_urls_dim", UNSET)
         if zip_urls_dim is UNSET:
             zip_urls_dim = []
+        elif not zip_urls_dim:
+            _json_empty = came_empty(_json_empty, "zip_urls_dim", zip_urls_dim)
         if type(zip_urls_dim) is not list:
             raise wrong_type("zip_urls_dim", zip_urls_dim, "an array")
 
@@ -168,6 +202,8 @@ class ListingFloorplans:
             zip_urls,
             zip_urls_dim,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -187,18 +223,18 @@ class ListingFloorplans:
                 "zip_urls",
                 "zip_urls_dim",
             ),
-            (
-                "pdf_urls",
-                "pdf_urls_dim",
-                "jpg_urls",
-                "jpg_urls_dim",
-                "png_urls",
-                "png_urls_dim",
-                "svg_urls",
-                "svg_urls_dim",
-                "zip_urls",
-                "zip_urls_dim",
-            ),
+            {
+                "pdf_urls": "pdf_urls",
+                "pdf_urls_dim": "pdf_urls_dim",
+                "jpg_urls": "jpg_urls",
+                "jpg_urls_dim": "jpg_urls_dim",
+                "png_urls": "png_urls",
+                "png_urls_dim": "png_urls_dim",
+                "svg_urls": "svg_urls",
+                "svg_urls_dim": "svg_urls_dim",
+                "zip_urls": "zip_urls",
+                "zip_urls_dim": "zip_urls_dim",
+            },
         )
 
     @property

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, as_object, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+)
 
 T = TypeVar("T", bound="MergeRequestInput")
 
@@ -54,7 +59,6 @@ class MergeRequestInput:
         return model_repr(
             self,
             ("email",),
-            (),
         )
 
     @property

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="Message")
 
@@ -58,7 +63,6 @@ class Message:
         return model_repr(
             self,
             ("message",),
-            (),
         )
 
     @property

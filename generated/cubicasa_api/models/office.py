@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="Office")
 
@@ -74,7 +80,6 @@ class Office:
                 "id",
                 "name",
             ),
-            (),
         )
 
     @property

@@ -11,7 +11,17 @@ from attrs import field as _attrs_field
 
 from ..models.office import Office
 from ..models.pagination import Pagination
-from ..types import UNSET, ShapeError, as_object, failing_index, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    failing_index,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="OfficeList")
 
@@ -29,6 +39,9 @@ class OfficeList:
     pagination: Pagination
     items: list[Office]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         pagination = self.pagination.to_dict()
@@ -46,6 +59,8 @@ class OfficeList:
                 "items": items,
             }
         )
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -54,9 +69,12 @@ class OfficeList:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         pagination: Any = d.pop("pagination", UNSET)
         if pagination is UNSET:
             raise wrong_type("pagination", pagination, "an object")
+        if type(pagination) is list:
+            _json_empty = came_empty(_json_empty, "pagination", pagination)
         try:
             pagination = Pagination.from_dict(pagination)
         except ShapeError as _shape_error:
@@ -74,6 +92,8 @@ class OfficeList:
             pagination,
             items,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -85,7 +105,6 @@ class OfficeList:
                 "pagination",
                 "items",
             ),
-            (),
         )
 
     @property

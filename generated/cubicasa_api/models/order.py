@@ -12,7 +12,16 @@ from attrs import field as _attrs_field
 from ..models.delivery_assets import DeliveryAssets
 from ..models.order_address import OrderAddress
 from ..models.order_info import OrderInfo
-from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="Order")
 
@@ -39,6 +48,9 @@ class Order:
     address: OrderAddress
     delivery_assets: DeliveryAssets = _attrs_field(factory=lambda: DeliveryAssets.from_dict({}))
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -58,8 +70,10 @@ class Order:
                 "address": address,
             }
         )
-        if delivery_assets:
+        if delivery_assets or "delivery_assets" in self._json_empty:
             field_dict["delivery_assets"] = delivery_assets
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -68,6 +82,7 @@ class Order:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         id: Any = d.pop("id", UNSET)
         if not isinstance(id, str):
             raise wrong_type("id", id, "a string")
@@ -75,6 +90,8 @@ class Order:
         info: Any = d.pop("info", UNSET)
         if info is UNSET:
             raise wrong_type("info", info, "an object")
+        if type(info) is list:
+            _json_empty = came_empty(_json_empty, "info", info)
         try:
             info = OrderInfo.from_dict(info)
         except ShapeError as _shape_error:
@@ -83,6 +100,8 @@ class Order:
         address: Any = d.pop("address", UNSET)
         if address is UNSET:
             raise wrong_type("address", address, "an object")
+        if type(address) is list:
+            _json_empty = came_empty(_json_empty, "address", address)
         try:
             address = OrderAddress.from_dict(address)
         except ShapeError as _shape_error:
@@ -91,6 +110,8 @@ class Order:
         delivery_assets: Any = d.pop("delivery_assets", UNSET)
         if delivery_assets is UNSET:
             delivery_assets = {}
+        elif not delivery_assets:
+            _json_empty = came_empty(_json_empty, "delivery_assets", delivery_assets)
         try:
             delivery_assets = DeliveryAssets.from_dict(delivery_assets)
         except ShapeError as _shape_error:
@@ -102,6 +123,8 @@ class Order:
             address,
             delivery_assets,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -115,7 +138,9 @@ class Order:
                 "address",
                 "delivery_assets",
             ),
-            ("delivery_assets",),
+            {
+                "delivery_assets": "delivery_assets",
+            },
         )
 
     @property

@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.order_product import OrderProduct
-from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="OrderInfo")
 
@@ -50,6 +59,9 @@ class OrderInfo:
     style_template: Any
     product: OrderProduct
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status
@@ -105,6 +117,8 @@ class OrderInfo:
                 "product": product,
             }
         )
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -113,6 +127,7 @@ class OrderInfo:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         status: Any = d.pop("status", UNSET)
         if not isinstance(status, str):
             raise wrong_type("status", status, "a string")
@@ -170,6 +185,8 @@ class OrderInfo:
         product: Any = d.pop("product", UNSET)
         if product is UNSET:
             raise wrong_type("product", product, "an object")
+        if type(product) is list:
+            _json_empty = came_empty(_json_empty, "product", product)
         try:
             product = OrderProduct.from_dict(product)
         except ShapeError as _shape_error:
@@ -190,6 +207,8 @@ class OrderInfo:
             style_template,
             product,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -212,7 +231,6 @@ class OrderInfo:
                 "style_template",
                 "product",
             ),
-            (),
         )
 
     @property

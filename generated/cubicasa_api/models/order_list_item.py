@@ -12,7 +12,17 @@ from attrs import field as _attrs_field
 from ..models.delivery_assets import DeliveryAssets
 from ..models.order_address import OrderAddress
 from ..models.order_info import OrderInfo
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="OrderListItem")
 
@@ -38,6 +48,9 @@ class OrderListItem:
     address: OrderAddress
     delivery_assets: DeliveryAssets | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -61,6 +74,8 @@ class OrderListItem:
         )
         if delivery_assets is not UNSET:
             field_dict["delivery_assets"] = delivery_assets
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -69,6 +84,7 @@ class OrderListItem:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         id: Any = d.pop("id", UNSET)
         if not isinstance(id, str):
             raise wrong_type("id", id, "a string")
@@ -76,6 +92,8 @@ class OrderListItem:
         info: Any = d.pop("info", UNSET)
         if info is UNSET:
             raise wrong_type("info", info, "an object")
+        if type(info) is list:
+            _json_empty = came_empty(_json_empty, "info", info)
         try:
             info = OrderInfo.from_dict(info)
         except ShapeError as _shape_error:
@@ -84,6 +102,8 @@ class OrderListItem:
         address: Any = d.pop("address", UNSET)
         if address is UNSET:
             raise wrong_type("address", address, "an object")
+        if type(address) is list:
+            _json_empty = came_empty(_json_empty, "address", address)
         try:
             address = OrderAddress.from_dict(address)
         except ShapeError as _shape_error:
@@ -91,6 +111,8 @@ class OrderListItem:
 
         delivery_assets: Any = d.pop("delivery_assets", UNSET)
         if delivery_assets is not UNSET:
+            if type(delivery_assets) is list:
+                _json_empty = came_empty(_json_empty, "delivery_assets", delivery_assets)
             try:
                 delivery_assets = DeliveryAssets.from_dict(delivery_assets)
             except ShapeError as _shape_error:
@@ -102,6 +124,8 @@ class OrderListItem:
             address,
             delivery_assets,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -115,7 +139,6 @@ class OrderListItem:
                 "address",
                 "delivery_assets",
             ),
-            (),
         )
 
     @property

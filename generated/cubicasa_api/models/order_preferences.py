@@ -11,7 +11,16 @@ from attrs import field as _attrs_field
 
 from ..models.style_2d import Style2D
 from ..models.style_3d import Style3D
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+)
 
 T = TypeVar("T", bound="OrderPreferences")
 
@@ -29,6 +38,9 @@ class OrderPreferences:
     style_2d: Style2D | Unset = UNSET
     style_3d: Style3D | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         style_2d: dict[str, Any] | Unset = UNSET
@@ -46,6 +58,8 @@ class OrderPreferences:
             field_dict["style_2d"] = style_2d
         if style_3d is not UNSET:
             field_dict["style_3d"] = style_3d
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -54,8 +68,11 @@ class OrderPreferences:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         style_2d: Any = d.pop("style_2d", UNSET)
         if style_2d is not UNSET:
+            if type(style_2d) is list:
+                _json_empty = came_empty(_json_empty, "style_2d", style_2d)
             try:
                 style_2d = Style2D.from_dict(style_2d)
             except ShapeError as _shape_error:
@@ -63,6 +80,8 @@ class OrderPreferences:
 
         style_3d: Any = d.pop("style_3d", UNSET)
         if style_3d is not UNSET:
+            if type(style_3d) is list:
+                _json_empty = came_empty(_json_empty, "style_3d", style_3d)
             try:
                 style_3d = Style3D.from_dict(style_3d)
             except ShapeError as _shape_error:
@@ -72,6 +91,8 @@ class OrderPreferences:
             style_2d,
             style_3d,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -83,7 +104,6 @@ class OrderPreferences:
                 "style_2d",
                 "style_3d",
             ),
-            (),
         )
 
     @property

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="OrderProduct")
 
@@ -94,7 +99,6 @@ class OrderProduct:
                 "package_type",
                 "purchasable_add_ons",
             ),
-            (),
         )
 
     @property

@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pagination import Pagination
-from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="Page")
 
@@ -29,6 +38,9 @@ class Page:
     pagination: Pagination
     items: list[Any]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         pagination = self.pagination.to_dict()
@@ -43,6 +55,8 @@ class Page:
                 "items": items,
             }
         )
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -51,9 +65,12 @@ class Page:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         pagination: Any = d.pop("pagination", UNSET)
         if pagination is UNSET:
             raise wrong_type("pagination", pagination, "an object")
+        if type(pagination) is list:
+            _json_empty = came_empty(_json_empty, "pagination", pagination)
         try:
             pagination = Pagination.from_dict(pagination)
         except ShapeError as _shape_error:
@@ -67,6 +84,8 @@ class Page:
             pagination,
             items,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -78,7 +97,6 @@ class Page:
                 "pagination",
                 "items",
             ),
-            (),
         )
 
     @property

@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="Pagination")
 
@@ -99,7 +105,6 @@ class Pagination:
                 "next_offset",
                 "previous_offset",
             ),
-            (),
         )
 
     @property

@@ -8,7 +8,12 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="PasswordResetInput")
 
@@ -54,5 +59,4 @@ class PasswordResetInput:
         return model_repr(
             self,
             ("email",),
-            (),
         )

@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.order_preferences import OrderPreferences
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+)
 
 T = TypeVar("T", bound="RedeliverOrderInput")
 
@@ -26,6 +35,9 @@ class RedeliverOrderInput:
 
     order_preferences: OrderPreferences | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         order_preferences: dict[str, Any] | Unset = UNSET
@@ -37,6 +49,8 @@ class RedeliverOrderInput:
         field_dict.update({})
         if order_preferences is not UNSET:
             field_dict["order_preferences"] = order_preferences
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -45,8 +59,11 @@ class RedeliverOrderInput:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         order_preferences: Any = d.pop("order_preferences", UNSET)
         if order_preferences is not UNSET:
+            if type(order_preferences) is list:
+                _json_empty = came_empty(_json_empty, "order_preferences", order_preferences)
             try:
                 order_preferences = OrderPreferences.from_dict(order_preferences)
             except ShapeError as _shape_error:
@@ -55,6 +72,8 @@ class RedeliverOrderInput:
         _model = cls(
             order_preferences,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -63,7 +82,6 @@ class RedeliverOrderInput:
         return model_repr(
             self,
             ("order_preferences",),
-            (),
         )
 
     @property

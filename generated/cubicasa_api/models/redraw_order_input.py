@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.order_preferences import OrderPreferences
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+)
 
 T = TypeVar("T", bound="RedrawOrderInput")
 
@@ -28,6 +37,9 @@ class RedrawOrderInput:
     info: str | Unset = UNSET
     order_preferences: OrderPreferences | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         info = self.info
@@ -43,6 +55,8 @@ class RedrawOrderInput:
             field_dict["info"] = info
         if order_preferences is not UNSET:
             field_dict["order_preferences"] = order_preferences
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -51,10 +65,13 @@ class RedrawOrderInput:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         info: Any = d.pop("info", UNSET)
 
         order_preferences: Any = d.pop("order_preferences", UNSET)
         if order_preferences is not UNSET:
+            if type(order_preferences) is list:
+                _json_empty = came_empty(_json_empty, "order_preferences", order_preferences)
             try:
                 order_preferences = OrderPreferences.from_dict(order_preferences)
             except ShapeError as _shape_error:
@@ -64,6 +81,8 @@ class RedrawOrderInput:
             info,
             order_preferences,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -75,7 +94,6 @@ class RedrawOrderInput:
                 "info",
                 "order_preferences",
             ),
-            (),
         )
 
     @property

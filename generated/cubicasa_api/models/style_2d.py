@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, as_object, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+)
 
 T = TypeVar("T", bound="Style2D")
 
@@ -65,7 +70,6 @@ class Style2D:
                 "style_template_id",
                 "add_info",
             ),
-            (),
         )
 
     @property

@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.video_3d import Video3D
-from ..types import UNSET, ShapeError, Unset, as_object, model_repr
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    Unset,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+)
 
 T = TypeVar("T", bound="Style3D")
 
@@ -30,6 +39,9 @@ class Style3D:
     include_basement: bool | Unset = UNSET
     add_info: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         video: dict[str, Any] | Unset = UNSET
@@ -53,6 +65,8 @@ class Style3D:
             field_dict["include_basement"] = include_basement
         if add_info is not UNSET:
             field_dict["add_info"] = add_info
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -61,8 +75,11 @@ class Style3D:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         video: Any = d.pop("video", UNSET)
         if video is not UNSET:
+            if type(video) is list:
+                _json_empty = came_empty(_json_empty, "video", video)
             try:
                 video = Video3D.from_dict(video)
             except ShapeError as _shape_error:
@@ -80,6 +97,8 @@ class Style3D:
             include_basement,
             add_info,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -93,7 +112,6 @@ class Style3D:
                 "include_basement",
                 "add_info",
             ),
-            (),
         )
 
     @property

@@ -8,7 +8,12 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset, as_object, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+)
 
 T = TypeVar("T", bound="UpgradeOrderInput")
 
@@ -69,5 +74,4 @@ class UpgradeOrderInput:
                 "package_type",
                 "add_ons",
             ),
-            (),
         )

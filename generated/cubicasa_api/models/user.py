@@ -10,7 +10,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.user_role import UserRole
-from ..types import UNSET, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="User")
 
@@ -139,7 +144,6 @@ class User:
                 "email_confirmed",
                 "created_at",
             ),
-            (),
         )
 
     @property

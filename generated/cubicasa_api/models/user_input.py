@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.user_role import UserRole
-from ..types import UNSET, Unset, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="UserInput")
 
@@ -92,5 +98,4 @@ class UserInput:
                 "office_id",
                 "password",
             ),
-            (),
         )

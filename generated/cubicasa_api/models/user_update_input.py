@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.user_role import UserRole
-from ..types import UNSET, Unset, as_object, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+)
 
 T = TypeVar("T", bound="UserUpdateInput")
 
@@ -89,5 +94,4 @@ class UserUpdateInput:
                 "role",
                 "office_id",
             ),
-            (),
         )

@@ -10,7 +10,15 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.validation_error_item import ValidationErrorItem
-from ..types import UNSET, ShapeError, Unset, as_object, failing_index, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    ShapeError,
+    Unset,
+    as_object,
+    failing_index,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="ValidationErrorDetail")
 
@@ -144,7 +152,6 @@ class ValidationErrorDetail:
                 "path_params",
                 "form_params",
             ),
-            (),
         )
 
     @property

@@ -9,7 +9,13 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="ValidationErrorItem")
 
@@ -95,7 +101,6 @@ class ValidationErrorItem:
                 "msg",
                 "type_",
             ),
-            (),
         )
 
     @property

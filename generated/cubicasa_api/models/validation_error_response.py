@@ -10,7 +10,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.validation_error_detail import ValidationErrorDetail
-from ..types import UNSET, ShapeError, as_object, model_repr, wrong_type
+from ..types import (
+    NOTHING_EMPTY,
+    UNSET,
+    ShapeError,
+    arrays_as_came,
+    as_object,
+    came_empty,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="ValidationErrorResponse")
 
@@ -26,6 +35,9 @@ class ValidationErrorResponse:
 
     validation_error: ValidationErrorDetail
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_empty: Mapping[str, type] = _attrs_field(
+        init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         validation_error = self.validation_error.to_dict()
@@ -37,6 +49,8 @@ class ValidationErrorResponse:
                 "validation_error": validation_error,
             }
         )
+        if self._json_empty:
+            arrays_as_came(field_dict, self._json_empty)
 
         return field_dict
 
@@ -45,9 +59,12 @@ class ValidationErrorResponse:
         if type(src_dict) is not dict:
             src_dict = as_object(src_dict)
         d = dict(src_dict)
+        _json_empty: dict[str, type] | None = None
         validation_error: Any = d.pop("validation_error", UNSET)
         if validation_error is UNSET:
             raise wrong_type("validation_error", validation_error, "an object")
+        if type(validation_error) is list:
+            _json_empty = came_empty(_json_empty, "validation_error", validation_error)
         try:
             validation_error = ValidationErrorDetail.from_dict(validation_error)
         except ShapeError as _shape_error:
@@ -56,6 +73,8 @@ class ValidationErrorResponse:
         _model = cls(
             validation_error,
         )
+        if _json_empty is not None:
+            _model._json_empty = _json_empty
 
         _model.additional_properties = d
         return _model
@@ -64,7 +83,6 @@ class ValidationErrorResponse:
         return model_repr(
             self,
             ("validation_error",),
-            (),
         )
 
     @property

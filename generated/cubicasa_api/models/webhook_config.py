@@ -10,7 +10,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.webhook_trigger import WebhookTrigger
-from ..types import UNSET, as_object, model_repr, wrong_type
+from ..types import (
+    UNSET,
+    as_object,
+    model_repr,
+    wrong_type,
+)
 
 T = TypeVar("T", bound="WebhookConfig")
 
@@ -97,7 +102,6 @@ class WebhookConfig:
                 "webhook_urls",
                 "webhook_triggers",
             ),
-            (),
         )
 
     @property

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.webhook_trigger import WebhookTrigger
-from ..types import UNSET, Unset, as_object, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    as_object,
+    model_repr,
+)
 
 T = TypeVar("T", bound="WebhookConfigInput")
 
@@ -79,5 +84,4 @@ class WebhookConfigInput:
                 "webhook_urls",
                 "webhook_triggers",
             ),
-            (),
         )
