@@ -35,6 +35,7 @@ from ._settings import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
     Settings,
+    http_client_of,
     request_kwargs,
 )
 from ._transport import (
@@ -241,6 +242,7 @@ class CubiCasa(_BaseClient):
             min_download_rate,
             conformance,
         )
+        http_client = http_client_of(http_client, httpx.Client)
         inner: httpx.BaseTransport = (
             BorrowedTransport(http_client)
             if http_client is not None
@@ -282,7 +284,7 @@ class CubiCasa(_BaseClient):
             ValueError: an absolute URL to another origin than the base URL's (before sending).
             APIStatusError: (a subclass of) for 3xx/4xx/5xx; APIConnectionError for no answer.
         """
-        kwargs = request_kwargs(self._settings, path, params, json, timeout)
+        kwargs = request_kwargs(self._settings, method, path, params, json, timeout)
         with translate_errors():
             check_open(self._http)
             return self._http.request(method.upper(), path, **kwargs)
@@ -357,6 +359,7 @@ class AsyncCubiCasa(_BaseClient):
             min_download_rate,
             conformance,
         )
+        http_client = http_client_of(http_client, httpx.AsyncClient)
         inner: httpx.AsyncBaseTransport = (
             AsyncBorrowedTransport(http_client)
             if http_client is not None
@@ -392,7 +395,7 @@ class AsyncCubiCasa(_BaseClient):
         timeout: float | httpx.Timeout | None = _UNCHANGED,
     ) -> httpx.Response:
         """Call any path, like `CubiCasa.request`."""
-        kwargs = request_kwargs(self._settings, path, params, json, timeout)
+        kwargs = request_kwargs(self._settings, method, path, params, json, timeout)
         with translate_errors():
             check_open(self._http)
             return await self._http.request(method.upper(), path, **kwargs)

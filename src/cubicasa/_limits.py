@@ -4,6 +4,7 @@ and a minimum rate for downloads (however slowly they crawl)."""
 
 from __future__ import annotations
 
+import io
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -13,10 +14,16 @@ from typing import Any
 import httpcore
 import httpx
 
-from .errors import ResponseTooLargeError
+from .errors import UNDECODABLE, ResponseTooLargeError, ResponseValidationError
 
 # A page of 100 orders is about 100 KB; a body read into memory may decode to 64 MiB at most.
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# A JSON body read into memory may hold at most one value (`{`, `[` or `,`) per this many bytes
+# of the cap: parsed, each costs up to ~90 bytes of Python objects, so a 64 MiB cap lets a body
+# build ~100 MiB at most (a page of 100 orders holds ~5,000).
+BYTES_PER_JSON_VALUE = 64
+# Bodies shorter than this are not counted (nothing that small can build much).
+COUNT_JSON_FROM = 256 * 1024
 # A download must bring 1 KiB a second on average over each window of the read timeout.
 DEFAULT_MIN_DOWNLOAD_RATE = 1024.0
 
@@ -276,7 +283,7 @@ def read_body(
 ) -> httpx.Response:
     """The response with its whole body read, decoded and capped, inside the current try."""
     decoder = Decoder(response, request, limit)
-    pieces: list[bytes] = []
+    pieces = _Pieces()
     stream = response.stream
     assert isinstance(stream, httpx.SyncByteStream)
     try:
@@ -288,9 +295,12 @@ def read_body(
             scope.check(request)
         if decoder.decodes:
             pieces.extend(decoder.flush())
+    except httpx.DecodingError as exc:
+        return _undecodable(response, request, decoder, exc)
     finally:
         stream.close()
-    return _holding(response, decoder, b"".join(pieces))
+    body = pieces.joined()
+    return _check_values(_holding(response, decoder, body), request, body, limit)
 
 
 async def aread_body(
@@ -298,7 +308,7 @@ async def aread_body(
 ) -> httpx.Response:
     """The async twin of `read_body`."""
     decoder = Decoder(response, request, limit)
-    pieces: list[bytes] = []
+    pieces = _Pieces()
     stream = response.stream
     assert isinstance(stream, httpx.AsyncByteStream)
     try:
@@ -310,9 +320,80 @@ async def aread_body(
             scope.check(request)
         if decoder.decodes:
             pieces.extend(decoder.flush())
+    except httpx.DecodingError as exc:
+        return _undecodable(response, request, decoder, exc)
     finally:
         await stream.aclose()
-    return _holding(response, decoder, b"".join(pieces))
+    body = pieces.joined()
+    return _check_values(_holding(response, decoder, body), request, body, limit)
+
+
+class _Pieces:
+    """A body's pieces, joined without a second copy of the whole: a body of one piece is that
+    piece; more are written into one buffer as they come, so a 64 MiB body peaks at about 64 MiB
+    (a list of pieces and their join would hold it twice)."""
+
+    def __init__(self) -> None:
+        self._first = b""
+        self._buffer: io.BytesIO | None = None
+
+    def append(self, piece: bytes) -> None:
+        if self._buffer is not None:
+            self._buffer.write(piece)
+        elif not self._first:
+            self._first = piece
+        elif piece:
+            self._buffer = io.BytesIO()
+            self._buffer.write(self._first)
+            self._buffer.write(piece)
+            self._first = b""
+
+    def extend(self, pieces: Iterable[bytes]) -> None:
+        for piece in pieces:
+            self.append(piece)
+
+    def joined(self) -> bytes:
+        # getvalue() hands over the buffer itself (shrunk in place), not a copy.
+        return self._first if self._buffer is None else self._buffer.getvalue()
+
+
+def _undecodable(
+    response: httpx.Response, request: httpx.Request, decoder: Decoder, exc: Exception
+) -> httpx.Response:
+    """A body whose Content-Encoding does not decode is the server's answer gone wrong, not a
+    connection failure: a 2xx is a ResponseValidationError; a 3xx/4xx/5xx keeps its status (and
+    its error), with an empty body."""
+    response = _holding(response, decoder, b"")
+    response.request = request
+    response.read()
+    response.extensions = {**response.extensions, UNDECODABLE: str(exc)}
+    if response.is_success:
+        raise ResponseValidationError(response, f"the body does not decode: {exc}", text="")
+    return response
+
+
+def _check_values(
+    response: httpx.Response, request: httpx.Request, body: bytes, limit: int
+) -> httpx.Response:
+    """Refuses a 2xx whose JSON would build more values than the cap allows (a small body of
+    millions of `{}` parses to gigabytes of objects). Error bodies are bounded in `errors`."""
+    if len(body) < COUNT_JSON_FROM or not response.is_success:
+        return response
+    if body[:64].lstrip()[:1] not in (b"{", b"["):
+        return response
+    most = limit // BYTES_PER_JSON_VALUE
+    values = body.count(b"{") + body.count(b"[") + body.count(b",")
+    if values > most:
+        response.request = request
+        response.stream = httpx.ByteStream(body[:4096])
+        response.read()
+        raise ResponseValidationError(
+            response,
+            f"a JSON body of {values:,} values: more than the {most:,} that max_response_bytes "
+            f"allows (one per {BYTES_PER_JSON_VALUE} bytes of the cap)",
+            text=body[:4096].decode("utf-8", "replace"),
+        )
+    return response
 
 
 def _holding(response: httpx.Response, decoder: Decoder, body: bytes) -> httpx.Response:
@@ -372,7 +453,17 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
                 raise self._crawled()
             self._started += self._window
             self._got = 0
-        return self._decoder.feed(chunk)
+        return self._guarded(self._decoder.feed(chunk))
+
+    def _guarded(self, pieces: Iterator[bytes]) -> Iterator[bytes]:
+        """`pieces`, a Content-Encoding that does not decode being the answer's fault (a typed
+        error of the response), not the connection's."""
+        try:
+            yield from pieces
+        except httpx.DecodingError as exc:
+            self._response.request = self._request
+            reason = f"the body does not decode: {exc}"
+            raise ResponseValidationError(self._response, reason, text="") from exc
 
     def _crawled(self) -> httpx.ReadTimeout:
         return httpx.ReadTimeout(
@@ -402,7 +493,7 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             finally:
                 _deadline.reset(token)
             yield from self._arrived(chunk)
-        yield from self._decoder.flush()
+        yield from self._guarded(self._decoder.flush())
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         stream = self._response.stream
@@ -421,7 +512,7 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
                 _deadline.reset(token)
             for piece in self._arrived(chunk):
                 yield piece
-        for piece in self._decoder.flush():
+        for piece in self._guarded(self._decoder.flush()):
             yield piece
 
     def close(self) -> None:

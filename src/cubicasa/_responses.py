@@ -13,11 +13,14 @@ import httpx
 
 from ._limits import TRIES
 from .errors import (
+    REDACTED,
     APIConnectionError,
     APITimeoutError,
     CubiCasaError,
     ResponseValidationError,
     error_for_response,
+    key_of,
+    scrub,
 )
 
 T = TypeVar("T")
@@ -114,43 +117,25 @@ def _timeouts(request: httpx.Request) -> str:
     return text + ("" if connect in (None, read) else f", {connect:g} s to connect")
 
 
-REDACTED = "***"
-
-
 def redact(
     exc: CubiCasaError, request: httpx.Request | None, cause: BaseException | None = None
 ) -> CubiCasaError:
-    """`exc` with the API key replaced by `***` in its message, its quoted body and the
-    `api-key` header of the request it carries (that request is finished: nothing resends it).
-    A server or proxy may echo request headers back into an error page."""
-    key = request.headers.get("api-key") if request is not None else None
-    if request is None or not key or key == REDACTED:
+    """`exc` with the API key (in every form `errors.key_forms` lists) replaced by `***` in its
+    message and public attributes, and in the `api-key` header of the request it carries (that
+    request is finished: nothing resends it). The error constructors scrub what they quote
+    already; this is the net for every other error. A server or proxy may echo request headers
+    back into an error page."""
+    key = key_of(request)
+    if request is None or key is None:
         return exc
     request.headers["api-key"] = REDACTED
-    exc.args = tuple(_scrubbed(arg, key) for arg in exc.args)
-    for name in ("body", "text"):
+    exc.args = tuple(scrub(arg, key) for arg in exc.args)
+    for name in ("body", "text", "errors", "request_id"):
         if hasattr(exc, name):
-            setattr(exc, name, _scrubbed(getattr(exc, name), key))
+            setattr(exc, name, scrub(getattr(exc, name), key))
     if cause is not None:
-        cause.args = tuple(_scrubbed(arg, key) for arg in cause.args)
+        cause.args = tuple(scrub(arg, key) for arg in cause.args)
     return exc
-
-
-def _scrubbed(value: Any, key: str) -> Any:
-    try:
-        return _replaced(value, key)
-    except RecursionError:
-        return "(withheld: nested too deeply to scrub)"
-
-
-def _replaced(value: Any, key: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(key, REDACTED)
-    if isinstance(value, dict):
-        return {_replaced(k, key): _replaced(v, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replaced(item, key) for item in value]
-    return value
 
 
 # What a generated parser raises on a body that does not fit its model (RecursionError: a body

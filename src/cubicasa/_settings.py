@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 from collections.abc import Generator, Mapping
 from typing import Any
 
@@ -75,10 +76,26 @@ def _resolve_api_key(api_key: str | None) -> str:
             "The API key must be printable ASCII without spaces, line breaks or control "
             "characters (the key is not shown here)."
         )
+    # Characters that escaping changes in ways a scrubber cannot list in full (a server may echo
+    # the key JSON-, HTML- or URL-escaped into an error page); CubiCasa's keys hold none.
+    if any(c in _UNSCRUBBABLE for c in key):
+        raise CubiCasaError(
+            "The API key must not contain any of " + " ".join(_UNSCRUBBABLE) + " (the key is not "
+            "shown here)."
+        )
     return key
 
 
+_UNSCRUBBABLE = "\"\\'<>&%`"
+# A try's deadline beyond this is no deadline (and overflows the socket layer near 1e10 s).
+MAX_TIMEOUT = 86_400.0
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_METHOD = _TOKEN
+
+
 def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
+    if base_url is not None and not isinstance(base_url, (str, httpx.URL)):
+        raise TypeError(f"base_url must be a str or an httpx.URL, got {type(base_url).__name__}")
     if base_url is None and os.environ.get(BASE_URL_ENV) == "":
         raise CubiCasaError(
             f"{BASE_URL_ENV} is set but empty: unset it to use production, or give a URL."
@@ -109,15 +126,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _number(name: str, value: Any, *, integer: bool = False, positive: bool = False) -> Any:
-    """`value` when it is a finite number >= 0 (> 0 when `positive`): TypeError for another
-    type, ValueError for another value, each naming the argument."""
+def _number(
+    name: str,
+    value: Any,
+    *,
+    integer: bool = False,
+    positive: bool = False,
+    most: float | None = None,
+) -> Any:
+    """`value` when it is a finite number >= 0 (> 0 when `positive`, <= `most` when given):
+    TypeError for another type, ValueError for another value, each naming the argument."""
     kinds = (int,) if integer else (int, float)
     if not isinstance(value, kinds) or isinstance(value, bool):
         wanted = "an int" if integer else "a number"
         raise TypeError(f"{name} must be {wanted}, got {type(value).__name__}")
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'}, got {value!r}")
+    if most is not None and value > most:
+        raise ValueError(f"{name} must be <= {most:g}, got {value!r}")
     return value
 
 
@@ -126,7 +152,7 @@ def _retry_policy(max_retries: Any) -> RetryPolicy:
     if isinstance(max_retries, RetryPolicy):
         _number("RetryPolicy.max_retries", max_retries.max_retries, integer=True)
         for name in ("initial_delay", "max_delay", "max_retry_after", "jitter"):
-            _number(f"RetryPolicy.{name}", getattr(max_retries, name))
+            _number(f"RetryPolicy.{name}", getattr(max_retries, name), most=MAX_TIMEOUT)
         return max_retries
     if not isinstance(max_retries, int) or isinstance(max_retries, bool):
         raise TypeError(
@@ -141,9 +167,34 @@ def _timeout(timeout: Any) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         for part, value in timeout.as_dict().items():
             if value is not None:
-                _number(f"timeout ({part})", value, positive=True)
+                _number(f"timeout ({part})", value, positive=True, most=MAX_TIMEOUT)
         return timeout
-    return httpx.Timeout(_number("timeout", timeout, positive=True))
+    return httpx.Timeout(_number("timeout", timeout, positive=True, most=MAX_TIMEOUT))
+
+
+def _headers(default_headers: Any) -> dict[str, str]:
+    """`default_headers` checked: a mapping of header names (RFC 9110 tokens) to values without
+    line breaks or control characters. Values are never shown (they may be secrets)."""
+    if default_headers is None:
+        return {}
+    if not isinstance(default_headers, Mapping):
+        raise TypeError(
+            f"default_headers must be a mapping of str to str, got {type(default_headers).__name__}"
+        )
+    for name, value in default_headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(
+                f"default_headers must map str to str, got {type(name).__name__} -> "
+                f"{type(value).__name__}"
+            )
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(f"default_headers: {name!r} is not a valid header name")
+        if not all(" " <= c <= "~" or c == "\t" for c in value) or value != value.strip():
+            raise ValueError(
+                f"default_headers: the value of {name!r} must be printable ASCII without line "
+                "breaks, control characters or surrounding spaces (the value is not shown here)"
+            )
+    return dict(default_headers)
 
 
 def _limits(max_response_bytes: Any, min_download_rate: Any) -> Limits:
@@ -200,7 +251,7 @@ class Settings:
         self.headers = {
             "User-Agent": f"cubicasa-integrate/{__version__} httpx/{httpx.__version__}",
             "Accept": "application/json",
-            **(default_headers or {}),
+            **_headers(default_headers),
         }
         if any(name.lower() == "api-key" for name in self.headers):
             raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
@@ -246,11 +297,45 @@ class Settings:
         return f"{name}(base_url={str(self.base_url)!r}, max_retries={retries})"
 
 
+def http_client_of(http_client: Any, kind: type[Any]) -> Any:
+    """`http_client`, when it is None or a `kind` (httpx.Client or httpx.AsyncClient)."""
+    if http_client is not None and not isinstance(http_client, kind):
+        raise TypeError(
+            f"http_client must be an httpx.{kind.__name__}, got {type(http_client).__name__}"
+        )
+    return http_client
+
+
+_PARAM_VALUES = (str, int, float, bool, type(None))
+
+
+def _params(params: Any) -> None:
+    if params is None:
+        return
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a mapping, got {type(params).__name__}")
+    for name, value in params.items():
+        if not isinstance(name, str):
+            raise TypeError(f"params: names must be str, got {type(name).__name__}")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for one in values:
+            if not isinstance(one, _PARAM_VALUES):
+                raise TypeError(
+                    f"params[{name!r}] must be a str, int, float, bool or None (or a list of "
+                    f"them), got {type(one).__name__}"
+                )
+
+
 def request_kwargs(
-    settings: Settings, path: str, params: Any, json: Any, timeout: Any
+    settings: Settings, method: str, path: str, params: Any, json: Any, timeout: Any
 ) -> dict[str, Any]:
     """`request()`'s arguments for httpx, checked before anything is sent."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a str, got {type(method).__name__}")
+    if not _METHOD.fullmatch(method):
+        raise ValueError(f"method must be an HTTP method such as 'GET', got {method!r}")
     settings.check_target(path)
+    _params(params)
     kwargs: dict[str, Any] = {"params": params, "json": json}
     if timeout is not _UNCHANGED:
         kwargs["timeout"] = _timeout(timeout)

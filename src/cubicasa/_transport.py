@@ -184,6 +184,7 @@ class RetryTransport(_Retrying, httpx.BaseTransport):
                 if not decision.retry:
                     return response
                 response.close()
+                del response  # the next try's body must not meet this one's in memory
             _log_retry(request, decision)
             sleep(decision.delay)
             attempt += 1
@@ -239,6 +240,7 @@ class AsyncRetryTransport(_Retrying, httpx.AsyncBaseTransport):
                 if not decision.retry:
                     return response
                 await response.aclose()
+                del response  # the next try's body must not meet this one's in memory
             _log_retry(request, decision)
             await asleep(decision.delay)
             attempt += 1

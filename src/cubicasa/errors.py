@@ -16,15 +16,21 @@
     ├── ResponseTooLargeError       a body that decodes to more than max_response_bytes
     └── PaginationError             a list whose pages do not chain (repeated offset, ...)
 
-No message ever holds the API key: bodies are quoted from the response, cut short, and requests
-are described by method and URL only; the client scrubs the key from a message (a server may echo
-it) and shows the `api-key` header of the request an error carries as `***`.
+No message or attribute ever holds the API key: requests are described by method and URL only;
+a body, header or reason phrase a server echoed it into is scrubbed of the key (as is, and its
+JSON-, HTML- and URL-escaped forms) before it is quoted and cut short, and the `api-key` header of
+the request an error carries shows `***`. Bodies of errors are parsed and quoted from a bounded
+start only, so a large error page costs no more memory than its bytes.
 """
 
 from __future__ import annotations
 
+import codecs
+import html
 import json
+import re
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -48,12 +54,127 @@ __all__ = [
 
 SNIPPET_CHARS = 300
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
+# An error body longer than this is not parsed as JSON: `body` holds the start of its text.
+# (CubiCasa's error bodies are a few hundred bytes; a 64 MiB page of `{},` would build 22 million
+# objects.)
+MAX_ERROR_BODY_PARSED = 1024 * 1024
+REDACTED = "***"
+# Set on a response whose Content-Encoding did not decode: why (its body is then empty).
+UNDECODABLE = "cubicasa.undecodable"
+_WORD = re.compile(r"\S+")
 
 
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The start of a body, on one line, for an error message."""
-    flat = " ".join(text.split())
+def snippet(text: str, limit: int = SNIPPET_CHARS, key: str | None = None) -> str:
+    """The start of a body, on one line, scrubbed of `key`, for an error message. Reads no
+    more of `text` than it shows (a 64 MiB body costs nothing more)."""
+    want = limit + (4 * len(key) if key else 0) + 1
+    words: list[str] = []
+    size = 0
+    for match in _WORD.finditer(text):
+        start = match.start()
+        words.append(text[start : min(match.end(), start + want - size)])
+        size += len(words[-1]) + 1
+        if size > want:
+            break
+    flat: str = scrub(" ".join(words), key)
     return flat if len(flat) <= limit else flat[:limit] + "..."
+
+
+def key_forms(key: str) -> list[str]:
+    """`key` as a server may echo it: as is, JSON-, HTML- and URL-escaped; longest first."""
+    forms = {
+        key,
+        json.dumps(key)[1:-1],
+        key.replace("/", "\\/"),
+        html.escape(key),
+        html.escape(key, quote=False),
+        quote(key, safe=""),
+        quote(key),
+        quote_plus(key),
+    }
+    forms |= {re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), f) for f in forms}
+    return sorted(forms, key=len, reverse=True)
+
+
+def scrub(value: Any, key: str | None) -> Any:
+    """`value` (a str, or JSON made of dicts and lists) with every form of `key` as `***`."""
+    if not key:
+        return value
+    try:
+        return _replaced(value, key_forms(key))
+    except RecursionError:
+        return "(withheld: nested too deeply to scrub)"
+
+
+def _replaced(value: Any, forms: list[str]) -> Any:
+    if isinstance(value, str):
+        for form in forms:
+            value = value.replace(form, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {_replaced(k, forms): _replaced(v, forms) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(item, forms) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_replaced(item, forms) for item in value)
+    return value
+
+
+def key_of(request: httpx.Request | None) -> str | None:
+    """The API key a request carried (None when it carried none, or it is already redacted)."""
+    key = request.headers.get("api-key") if request is not None else None
+    return key if key and key != REDACTED else None
+
+
+def body_text(response: httpx.Response, limit: int | None = None) -> str:
+    """The body (its first `limit` bytes) as text, in its declared charset when that is a text
+    encoding Python knows, else UTF-8; undecodable bytes become U+FFFD. Never raises: a
+    `charset=rot13` or `charset=zlib` from a hostile server is not an error of its own."""
+    try:
+        data = response.content
+    except httpx.ResponseNotRead:  # a streamed body: only its start was seen
+        return ""
+    if limit is not None:
+        data = data[:limit]
+    name = response.charset_encoding or "utf-8"
+    try:
+        info = codecs.lookup(name)
+        if getattr(info, "_is_text_encoding", True):
+            return data.decode(info.name, "replace")
+    except Exception:
+        return data.decode("utf-8", "replace")
+    return data.decode("utf-8", "replace")
+
+
+def _scrubbed_response(response: httpx.Response, key: str | None) -> httpx.Response:
+    """`response`, or (when it echoed the key) a copy whose reason, headers and body do not."""
+    if not key:
+        return response
+    forms = [form.encode("latin-1", "replace") for form in key_forms(key)]
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:  # a streamed body: nothing of it is kept
+        content = b""
+    reason = response.extensions.get("reason_phrase", b"")
+    headers_text = "\n".join(f"{n}:{v}" for n, v in response.headers.items())
+    raw = [content, reason, headers_text.encode("latin-1", "replace")]
+    if not any(form in part for part in raw for form in forms if isinstance(part, bytes)):
+        return response
+    for form in forms:
+        content = content.replace(form, REDACTED.encode())
+    dropped = ("content-encoding", "transfer-encoding", "content-length")
+    headers = [(n, scrub(v, key)) for n, v in response.headers.items() if n.lower() not in dropped]
+    extensions = dict(response.extensions)
+    if isinstance(reason, bytes):
+        text = scrub(reason.decode("latin-1"), key)
+        extensions["reason_phrase"] = text.encode("latin-1", "replace")
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=response.request,
+        extensions=extensions,
+    )
 
 
 class CubiCasaError(Exception):
@@ -84,16 +205,18 @@ class APIStatusError(CubiCasaError):
     """
 
     def __init__(self, response: httpx.Response, body: Any, detail: str = "") -> None:
-        self.response = response
+        key = key_of(response.request)
+        self.response = _scrubbed_response(response, key)
         self.status_code = response.status_code
-        self.body = body
-        self.request_id = _request_id(response)
+        self.body = scrub(body, key)
+        self.request_id = scrub(_request_id(response), key)
         request = response.request
-        message = f"{response.status_code} {response.reason_phrase} from {request.method} "
+        reason = scrub(response.reason_phrase, key)
+        message = f"{response.status_code} {reason} from {request.method} "
         message += str(request.url.copy_with(query=None))
         if self.request_id:
-            message += f" (request id {self.request_id})"
-        message += f": {detail or _describe(body)}"
+            message += f" (request id {snippet(self.request_id, 80)})"
+        message += f": {scrub(detail, key) or _describe(self.body, response, key)}"
         super().__init__(message)
 
 
@@ -105,8 +228,9 @@ class BadRequestError(APIStatusError):
     """
 
     def __init__(self, response: httpx.Response, body: Any) -> None:
-        self.errors = validation_errors(body)
-        detail = "; ".join(f"{where}: {msg}" for where, msg in self.errors)
+        key = key_of(response.request)
+        self.errors = validation_errors(scrub(body, key))
+        detail = snippet("; ".join(f"{where}: {msg}" for where, msg in self.errors[:20]), 1000)
         super().__init__(response, body, detail)
 
 
@@ -145,15 +269,14 @@ class ResponseValidationError(CubiCasaError):
     """
 
     def __init__(self, response: httpx.Response, reason: str, text: str | None = None) -> None:
-        self.response = response
+        key = key_of(response.request)
+        self.response = _scrubbed_response(response, key)
         if text is None:
-            try:
-                text = response.text
-            except httpx.ResponseNotRead:  # a streamed body: only its start was seen
-                text = ""
-        self.text = snippet(text)
+            text = body_text(response, 64 * 1024)
+        self.text = snippet(text, key=key)
         request = response.request
         where = f"{request.method} {request.url.copy_with(query=None)}"
+        reason = snippet(reason, 1000, key)
         super().__init__(f"Unexpected response to {where} ({reason}); body starts: {self.text!r}")
 
 
@@ -196,11 +319,14 @@ def error_for_response(response: httpx.Response) -> APIStatusError:
 
 
 def decode_body(response: httpx.Response) -> Any:
-    """The JSON body, or the text when the body is not JSON (or nested too deeply to parse)."""
+    """The JSON body, or the text when the body is not JSON (or nested too deeply to parse);
+    over MAX_ERROR_BODY_PARSED bytes, the text of its start, unparsed."""
+    if len(response.content) > MAX_ERROR_BODY_PARSED:
+        return body_text(response, MAX_ERROR_BODY_PARSED)
     try:
-        return json.loads(response.content)
+        return json.loads(body_text(response))
     except (ValueError, RecursionError):
-        return response.text
+        return body_text(response)
 
 
 def validation_errors(body: Any) -> list[tuple[str, str]]:
@@ -222,27 +348,23 @@ def validation_errors(body: Any) -> list[tuple[str, str]]:
     return found
 
 
-def _describe(body: Any) -> str:
+def _describe(body: Any, response: httpx.Response, key: str | None) -> str:
+    """One line on the body: its message when it has one, else the start of its text as sent
+    (never re-serialised: that could cost many times the body's size)."""
     if isinstance(body, dict):
-        for key in ("message", "error", "detail"):
-            if isinstance(body.get(key), str):
-                return snippet(body[key])
-        return _dumped(body)
-    if isinstance(body, str):
-        return snippet(body) if body.strip() else "(empty body)"
-    return _dumped(body)
-
-
-def _dumped(body: Any) -> str:
-    try:
-        return snippet(json.dumps(body))
-    except (ValueError, RecursionError):
-        return "(a JSON body nested too deeply to show)"
+        for name in ("message", "error", "detail"):
+            if isinstance(body.get(name), str):
+                return snippet(body[name], key=key)
+    text = body_text(response, 64 * 1024)
+    if text.strip():
+        return snippet(text, key=key)
+    undecodable = response.extensions.get(UNDECODABLE)
+    return f"(the body does not decode: {undecodable})" if undecodable else "(empty body)"
 
 
 def _request_id(response: httpx.Response) -> str | None:
     for name in REQUEST_ID_HEADERS:
         value = response.headers.get(name)
         if value:
-            return str(value)
+            return str(value)[:200]
     return None
