@@ -50,17 +50,19 @@ def test_a_bad_constructor_argument_fails_at_construction_naming_it(
     with pytest.raises(error) as caught:
         client_class(api_key=KEY, **{"base_url": BASE, **options})
     assert named in str(caught.value)
-    assert "secret" not in str(caught.value) and "cret" not in str(caught.value)
+    assert "cret" not in str(caught.value)
 
 
 def test_each_client_takes_only_its_own_kind_of_http_client() -> None:
     async_http = httpx.AsyncClient()
-    with pytest.raises(TypeError, match="http_client must be an httpx.Client, got AsyncClient"):
+    with pytest.raises(TypeError, match=r"http_client must be an httpx\.Client, got AsyncClient"):
         cubicasa.CubiCasa(api_key=KEY, base_url=BASE, http_client=async_http)  # type: ignore[arg-type]
     asyncio.run(async_http.aclose())
-    with httpx.Client() as sync_http:
-        with pytest.raises(TypeError, match="http_client must be an httpx.AsyncClient, got Client"):
-            cubicasa.AsyncCubiCasa(api_key=KEY, base_url=BASE, http_client=sync_http)  # type: ignore[arg-type]
+    with (
+        httpx.Client() as sync_http,
+        pytest.raises(TypeError, match=r"http_client must be an httpx\.AsyncClient, got Client"),
+    ):
+        cubicasa.AsyncCubiCasa(api_key=KEY, base_url=BASE, http_client=sync_http)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -51,17 +51,21 @@ def test_a_charset_python_cannot_decode_text_with_is_a_typed_error(
     ids=["get_combined_pdf", "request"],
 )
 def test_a_bad_charset_on_an_error_keeps_its_status_on_every_path(mode: str, action: Any) -> None:
-    with serve(answer(404, b"<h1>no</h1>", Content_Type="text/html; charset=rot13")) as server:
-        with pytest.raises(cubicasa.NotFoundError, match="<h1>no</h1>"):
-            call(mode, server.base_url, action)
+    with (
+        serve(answer(404, b"<h1>no</h1>", Content_Type="text/html; charset=rot13")) as server,
+        pytest.raises(cubicasa.NotFoundError, match="<h1>no</h1>"),
+    ):
+        call(mode, server.base_url, action)
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_bad_charset_on_a_download_error_keeps_its_status(mode: str, tmp_path: Path) -> None:
     target = tmp_path / "plan.pdf"
-    with serve(answer(404, b"<h1>no</h1>", Content_Type="text/html; charset=hex")) as server:
-        with pytest.raises(cubicasa.NotFoundError):
-            call(mode, server.base_url, lambda c: c.orders.download_combined_pdf("o-1", target))
+    with (
+        serve(answer(404, b"<h1>no</h1>", Content_Type="text/html; charset=hex")) as server,
+        pytest.raises(cubicasa.NotFoundError),
+    ):
+        call(mode, server.base_url, lambda c: c.orders.download_combined_pdf("o-1", target))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -130,7 +134,9 @@ def test_a_list_with_a_bad_charset_is_a_typed_error(mode: str) -> None:
 
 def test_a_good_charset_still_decodes() -> None:
     body = '{"message": "d\u00e9j\u00e0 vu"}'.encode("latin-1")
-    with serve(answer(404, body, Content_Type="application/json; charset=latin-1")) as server:
-        with pytest.raises(cubicasa.NotFoundError) as caught:
-            call("sync", server.base_url, get_change_request)
+    with (
+        serve(answer(404, body, Content_Type="application/json; charset=latin-1")) as server,
+        pytest.raises(cubicasa.NotFoundError) as caught,
+    ):
+        call("sync", server.base_url, get_change_request)
     assert caught.value.body == {"message": "d\u00e9j\u00e0 vu"}

@@ -122,7 +122,7 @@ def forms(key: str) -> list[str]:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("echo", list(ECHOES))
 def test_an_echoed_key_is_in_no_public_attribute_of_the_error(mode: str, echo: str) -> None:
-    status, script = ECHOES[echo]
+    _, script = ECHOES[echo]
     with serve(script) as server:
         with pytest.raises(cubicasa.CubiCasaError) as caught:
             call(mode, server.base_url, get)
@@ -135,14 +135,18 @@ def test_an_echoed_key_is_in_no_public_attribute_of_the_error(mode: str, echo: s
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_scrubbed_error_still_says_what_went_wrong(mode: str) -> None:
-    with serve(ECHOES["validation loc"][1]) as server:
-        with pytest.raises(cubicasa.BadRequestError) as caught:
-            call(mode, server.base_url, get)
+    with (
+        serve(ECHOES["validation loc"][1]) as server,
+        pytest.raises(cubicasa.BadRequestError) as caught,
+    ):
+        call(mode, server.base_url, get)
     assert caught.value.errors == [("body.***.x", "bad ***")]
     assert caught.value.status_code == 400
-    with serve(ECHOES["request id header"][1]) as server:
-        with pytest.raises(cubicasa.InternalServerError) as caught_502:
-            call(mode, server.base_url, get)
+    with (
+        serve(ECHOES["request id header"][1]) as server,
+        pytest.raises(cubicasa.InternalServerError) as caught_502,
+    ):
+        call(mode, server.base_url, get)
     assert caught_502.value.request_id == "***"
 
 
