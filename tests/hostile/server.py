@@ -270,6 +270,45 @@ def gzipped(status: int, body: bytes, content_type: str = "application/json") ->
     return script
 
 
+@cache
+def _tiny_values(kind: str, mib: int) -> bytes:
+    count = mib * 1024 * 1024 // 3
+    raw = b"[" + b"{}," * (count - 1) + b"{}]" if kind == "json" else b"ab " * count
+    return gzip.compress(raw, 6)
+
+
+def amplifier(status: int, kind: str, mib: int = 63) -> Script:
+    """`mib` MiB (just under the default cap) of tiny JSON objects (`kind` "json") or of short
+    words ("text"), gzipped to about 64 KiB: small to send, gigabytes once parsed or split."""
+    body = _tiny_values(kind, mib)
+    content_type = "application/json" if kind == "json" else "text/html"
+    headers = {
+        "Content-Type": content_type,
+        "Content-Encoding": "gzip",
+        "Content-Length": len(body),
+    }
+
+    def script(conn: socket.socket, request: Request) -> None:
+        conn.sendall(head(status, headers) + body)
+
+    return script
+
+
+def not_gzip(status: int, content_type: str = "application/json") -> Script:
+    """An answer that says `Content-Encoding: gzip` and is not gzip."""
+    body = b"this is not gzip at all" * 10
+    headers = {
+        "Content-Type": content_type,
+        "Content-Encoding": "gzip",
+        "Content-Length": len(body),
+    }
+
+    def script(conn: socket.socket, request: Request) -> None:
+        conn.sendall(head(status, headers) + body)
+
+    return script
+
+
 def echo_headers(status: int = 502) -> Script:
     """An error page that repeats the request's headers, as some proxies do."""
 

@@ -4,40 +4,17 @@ Peak RSS is measured in a child process; the server runs in this one."""
 
 from __future__ import annotations
 
-import gzip
 import subprocess
 import sys
-from functools import cache
-from typing import Any
 
 import pytest
 
 import cubicasa
 from tests.hostile import CHANGE_REQUEST, MODES, call
-from tests.hostile.server import Request, answer, head, sequence, serve
+from tests.hostile.server import amplifier, answer, sequence, serve
 
 MiB = 1024 * 1024
 CAP_MIB = 64
-
-
-@cache
-def packed(kind: str, mib: int = 63) -> bytes:
-    """`mib` MiB (just under the default cap) of tiny JSON objects or of short words, gzipped:
-    about 64 KiB on the wire."""
-    count = mib * MiB // 3
-    raw = b"[" + b"{}," * (count - 1) + b"{}]" if kind == "json" else b"ab " * count
-    return gzip.compress(raw, 6)
-
-
-def amplifier(status: int, kind: str) -> Any:
-    body = packed(kind)
-    content_type = "application/json" if kind == "json" else "text/html"
-    fields = {"Content-Type": content_type, "Content-Encoding": "gzip", "Content-Length": len(body)}
-
-    def script(conn: Any, request: Request) -> None:
-        conn.sendall(head(status, fields) + body)
-
-    return script
 
 
 PEAK_RSS_CHILD = """

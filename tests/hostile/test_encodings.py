@@ -11,7 +11,7 @@ import pytest
 
 import cubicasa
 from tests.hostile import MODES, call
-from tests.hostile.server import Request, answer, head, serve
+from tests.hostile.server import answer, not_gzip, serve
 
 
 def get_change_request(client: Any) -> Any:
@@ -67,16 +67,6 @@ def test_a_bad_charset_on_a_download_error_keeps_its_status(mode: str, tmp_path:
     ):
         call(mode, server.base_url, lambda c: c.orders.download_combined_pdf("o-1", target))
     assert list(tmp_path.iterdir()) == []
-
-
-def not_gzip(status: int, content_type: str = "application/json") -> Any:
-    body = b"this is not gzip at all" * 10
-    fields = {"Content-Type": content_type, "Content-Encoding": "gzip", "Content-Length": len(body)}
-
-    def script(conn: Any, request: Request) -> None:
-        conn.sendall(head(status, fields) + body)
-
-    return script
 
 
 @pytest.mark.parametrize("mode", MODES)
