@@ -25,7 +25,6 @@ from typing import Any
 from tests.hostile import CHANGE_REQUEST, KEY, PDF
 from tests.hostile.server import (
     Script,
-    amplifier,
     answer,
     bomb,
     cut,
@@ -73,16 +72,6 @@ ATTACKS: dict[str, tuple[str, Script, Callable[[Any], Any], bool]] = {
         _download,
         False,
     ),
-    "tiny_values_200": (
-        "63 MiB of `{},` gzipped to 64 KiB, 200 JSON",
-        amplifier(200, "json"),
-        _get,
-        False,
-    ),
-    "tiny_values_200_async": ("the same, async", amplifier(200, "json"), _get, True),
-    "tiny_values_400": ("the same as a 400", amplifier(400, "json"), _get, False),
-    "tiny_values_502": ("the same as a 502", amplifier(502, "json"), _get, False),
-    "words_502": ("63 MiB of `ab ` gzipped, 502 text/html", amplifier(502, "text"), _get, False),
     "charset_rot13_502": (
         "502 page with `charset=rot13`",
         answer(502, b"<h1>oops</h1>", Content_Type="text/html; charset=rot13"),
