@@ -17,7 +17,7 @@ MiB = 1024 * 1024
 CAP_MIB = 64
 
 
-PEAK_RSS_CHILD = """
+PEAK_RSS_CHILD = r"""
 import asyncio, re, sys
 from cubicasa import AsyncCubiCasa, CubiCasa, CubiCasaError
 url, mode = sys.argv[1], sys.argv[2]
