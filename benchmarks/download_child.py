@@ -8,12 +8,17 @@ the measurement sees a body held in memory.
 from __future__ import annotations
 
 import json
-import resource
+import re
 import sys
 
 
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # VmHWM, this process image's peak RSS: getrusage's ru_maxrss would start at the peak of
+    # the process that forked this one, and could hide the growth measured here.
+    with open("/proc/self/status") as status:
+        match = re.search(r"VmHWM:\s+(\d+) kB", status.read())
+    assert match is not None
+    return int(match.group(1)) / 1024
 
 
 def main(base_url: str, target: str, mode: str = "stream") -> None:
