@@ -123,15 +123,18 @@ def stop(where: Path) -> None:
 
 
 def dependency_wheels() -> Path:
-    """Wheels of the runtime dependencies and the [cli] extra's (from uv.lock): the index serves
-    only what is in it, so a downstream install needs them there. Cached per lock file."""
-    lock = hashlib.sha256((ROOT / "uv.lock").read_bytes() + b"[cli]").hexdigest()[:16]
+    """Wheels of the runtime dependencies and the [cli] and [testing] extras' (from uv.lock): the
+    index serves only what is in it, so a downstream install needs them there. Cached per lock
+    file."""
+    extras = b"[cli][testing]"
+    lock = hashlib.sha256((ROOT / "uv.lock").read_bytes() + extras).hexdigest()[:16]
     cache = WHEELS_CACHE / lock
     if (cache / "done").exists():
         return cache
     cache.mkdir(parents=True, exist_ok=True)
     requirements = subprocess.run(
-        [UV, "export", "--quiet", "--frozen", "--no-dev", "--extra", "cli", "--no-emit-project",
+        [UV, "export", "--quiet", "--frozen", "--no-dev", "--extra", "cli", "--extra", "testing",
+         "--no-emit-project",
          "--no-hashes", "--format", "requirements.txt", "--directory", str(ROOT)],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip

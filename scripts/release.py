@@ -310,16 +310,25 @@ def downstream_check(index: Index, version: str, workdir: Path) -> None:
             host = httpx.URL(index.simple_url).host
             handle.write(f"machine {host} login {credentials[0]} password {credentials[1]}\n")
         env["NETRC"] = str(netrc)
-    wanted = f"{DISTRIBUTION}[cli]=={version}"  # the command line is checked too
+    wanted = f"{DISTRIBUTION}[cli,testing]=={version}"  # the command line and fixtures too
     run(UV, "pip", "install", "--quiet", "--no-cache", "--python", str(python),
         "--index-url", index.simple_url, wanted, env=env, quiet=True)  # fmt: skip
     check = ROOT / "scripts" / "downstream_check.py"
     run(str(python), str(check), version)
+    # A downstream test suite: pytest with the installed `pytest11` plugin's fixtures (a normal
+    # install is rewritten by pytest, which an editable one is not), outside this repository.
+    suite = workdir / "downstream-tests"
+    suite.mkdir()
+    tests = suite / "test_with_the_fake.py"
+    shutil.copyfile(ROOT / "scripts" / "downstream_test_fake.py", tests)
+    run(str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(suite),
+        "-c", os.devnull, str(tests), cwd=suite)  # fmt: skip
     run(tool("mypy"), "--strict", "--no-incremental", "--config-file", os.devnull,
-        "--python-executable", str(python), str(check), quiet=True)  # fmt: skip
+        "--python-executable", str(python), str(check), str(tests), quiet=True)  # fmt: skip
     say(
         f"downstream check passed: {DISTRIBUTION}=={version} installed from {index.simple_url}, "
-        "used against the fake, type-checked (py.typed), and its `cubicasa` command run"
+        "used against the fake, its pytest fixtures run, type-checked (py.typed), "
+        "and its `cubicasa` command run"
     )
 
 
@@ -356,8 +365,11 @@ def publish(tests_command: str | None) -> None:
         upload(index, files)
         downstream_check(index, version, work)
     print()
-    print("Install it downstream with:")
-    print(f"    pip install --index-url {index.simple_url} {DISTRIBUTION}=={version}")
+    print("Install it downstream with (--isolated: no pip configuration picks another index):")
+    print(f"    pip install --isolated --index-url {index.simple_url} {DISTRIBUTION}=={version}")
+    print("and the `cubicasa` command line (best in an environment of its own):")
+    cli = f"'{DISTRIBUTION}[cli]=={version}'"
+    print(f"    pip install --isolated --index-url {index.simple_url} {cli}")
 
 
 def api_diff(against: str | None) -> Plan:

@@ -77,8 +77,13 @@ def test_publish_then_install_from_only_that_index(index: dict[str, str], tmp_pa
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "downstream check passed" in output
-    line = f"pip install --index-url {index['url']}/simple/ cubicasa-integrate=={VERSION}"
+    assert "its pytest fixtures run" in output  # the [testing] extra, in a non-editable install
+    line = (
+        f"pip install --isolated --index-url {index['url']}/simple/ cubicasa-integrate=={VERSION}"
+    )
     assert line in output
+    cli = f"--index-url {index['url']}/simple/ 'cubicasa-integrate[cli]=={VERSION}'"
+    assert cli in output
     password = pypiserver.credentials(Path(index["folder"]))[1]
     assert password not in output
 

@@ -9,6 +9,7 @@ import functools
 import importlib.util
 import pkgutil
 from dataclasses import dataclass
+from pathlib import Path
 
 GENERATED_API = "cubicasa_api.api"
 
@@ -50,12 +51,24 @@ def _body(annotation: ast.expr | None) -> tuple[str | None, bool]:
     return None, False
 
 
-def _read(module: str, area: str) -> Operation:
+def _source(module: str) -> str:
+    """The module's source text, without importing it. Read from the file the import system found:
+    under pytest the loader of an installed package may be the assertion-rewriting hook, which has
+    no `get_source`; fall back to the loader only where there is no file (a zip, say)."""
     found = importlib.util.find_spec(module)
-    if found is None or found.loader is None:
+    if found is None:
         raise LookupError(module)
-    source = found.loader.get_source(module)  # type: ignore[attr-defined]
-    tree = ast.parse(source)
+    if found.has_location and found.origin and found.origin.endswith(".py"):
+        return Path(found.origin).read_text(encoding="utf-8")
+    get_source = getattr(found.loader, "get_source", None)
+    source = get_source(module) if get_source is not None else None
+    if not isinstance(source, str):
+        raise LookupError(f"{module}: no source to read (loader {found.loader!r})")
+    return source
+
+
+def _read(module: str, area: str) -> Operation:
+    tree = ast.parse(_source(module))
     declared = [
         node.value.value
         for node in tree.body
