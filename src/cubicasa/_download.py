@@ -57,6 +57,8 @@ class _Sink:
         if not self.head.startswith(PDF_MAGIC):
             start = self.head.decode("utf-8", "replace")
             raise ResponseValidationError(self.response, "expected a PDF document", start)
+        # mkstemp makes the file 0600; give it the mode `open(target, "wb")` would have.
+        os.fchmod(self.file.fileno(), _mode_for(self.target))
         self.file.close()
         os.replace(self.tmp, self.target)
         return self.target
@@ -72,6 +74,27 @@ class _Sink:
         self.file.close()
         with contextlib.suppress(FileNotFoundError):
             self.tmp.unlink()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system shows it (Linux): setting
+    it to read it back would briefly affect files other threads create."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _mode_for(target: Path) -> int:
+    """An existing file keeps its permissions (as when it is overwritten in place); a new one gets
+    0666 less the umask, as any file the user creates."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
 
 
 def _target(path: str | os.PathLike[str]) -> Path:
