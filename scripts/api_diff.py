@@ -57,8 +57,13 @@ def _public_paths(tree: Path) -> set[str]:
                     continue
                 path = f"{prefix}.{name}"
                 if member.is_alias:
-                    paths.add(path)
+                    # An import is public only when its module re-exports it (`__all__`): the
+                    # `Any`, `annotations` or generated modules a module imports are not its API.
+                    if member.is_public:
+                        paths.add(path)
                     continue
+                if member.is_attribute and str(member.value or "").startswith("TypeVar("):
+                    continue  # the generated models' `T = TypeVar("T", ...)`: typing plumbing
                 paths.add(path)
                 if member.is_module or member.is_class:
                     walk(member, path)

@@ -2,16 +2,23 @@
 maintainer to review and `git apply`. It never writes the spec itself.
 
 Three kinds of change, each made as text so the rest of the file keeps its layout: new properties
-(their schema inferred from the values seen, by genson), values added to the descriptions of open
-value lists, and `x-evidence: observed` with the date for each operation whose answers conformed.
+(their schema inferred from the values seen, by genson), values added to the value lists (the
+`enum` of an open `anyOf: [enum, string]` list, so the next probe finds them known) and noted in
+their descriptions, and `x-evidence: observed` with the date for each operation whose answers
+conformed. Only a probe of the live API observes it: against a loopback address (the fake, a local
+server) the evidence levels stay as they are, and the patch's header says why. The header also
+records the probed host and the date (never the key); `git apply` skips it.
 """
 
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import re
 from typing import Any
+
+import httpx
 
 from ._names import WITHHELD, safe_name
 from ._probe import ProbeReport
@@ -119,6 +126,13 @@ def _scalar(value: Any) -> str:
     if isinstance(value, str) and value in _TYPE_NAMES:
         return value if value != "null" else '"null"'
     return json.dumps(value)
+
+
+def _list_item(value: str) -> str:
+    """A value for a flow list: plain where YAML reads it back as that string, else quoted."""
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value)
+    keyword = value.lower() in ("true", "false", "null", "yes", "no", "on", "off", "y", "n")
+    return value if plain and not keyword else json.dumps(value)
 
 
 def _yaml_lines(schema: dict[str, Any], indent: int) -> list[str]:
@@ -247,11 +261,73 @@ def _new_values(report: ProbeReport) -> dict[str, list[str]]:
     return places
 
 
+def probed_host(report: ProbeReport) -> str:
+    return httpx.URL(report.base_url).host
+
+
+def observes_the_live_api(report: ProbeReport) -> bool:
+    """False for a probe of this machine (the fake, a local server): it observes no live API."""
+    host = probed_host(report)
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+_SEEN = re.compile(r"Also seen by `cubicasa probe`[^:]*: ([^\n]*?)\.(?:\s|$)")
+
+
+def _recorded(doc: _Yaml, index: int) -> set[str]:
+    """Values a description under the node at `index` already records as seen."""
+    block = " ".join(line.strip() for line in doc.lines[index : doc.end_of(index)])
+    return {value for match in _SEEN.finditer(block) for value in match.group(1).split(", ")}
+
+
+def _enum_line(doc: _Yaml, keys: list[str]) -> int | None:
+    """The line of the flow-style `enum: [...]` of the value list at `keys`: its own, or that of
+    the enum branch of its `anyOf` (inline or a `$ref` to a schema); an open string list's known
+    values are its `examples`."""
+    for name in ("enum", "examples"):  # a closed list; an open one's known values
+        try:
+            return doc.find([*keys, name])
+        except PatchError:
+            pass
+    try:
+        any_of = doc.find([*keys, "anyOf"])
+    except PatchError:
+        return None
+    for line in doc.lines[any_of + 1 : doc.end_of(any_of)]:
+        ref = re.search(r"\$ref:\s*[\"']?#/components/schemas/([^\"'\s}]+)", line)
+        if ref:
+            try:
+                return doc.find(["components", "schemas", ref.group(1), "enum"])
+            except PatchError:
+                continue
+    return None
+
+
+def _add_to_enum(doc: _Yaml, keys: list[str], values: list[str]) -> None:
+    index = _enum_line(doc, keys)
+    if index is None:
+        return
+    line = doc.lines[index]
+    match = re.fullmatch(r"(\s*(?:enum|examples):\s*\[)(.*)(\]\s*)", line.rstrip("\n"))
+    if match is None:
+        return  # a block-style list: the description records the values
+    listed = [item.strip() for item in match.group(2).split(",") if item.strip()]
+    known = {item.strip("\"'") for item in listed}
+    listed += [_list_item(value) for value in values if value not in known]
+    doc.lines[index] = f"{match.group(1)}{', '.join(listed)}{match.group(3).rstrip()}\n"
+
+
 def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
     """The spec as the probe suggests it (text), from the spec's current text. A new field whose
     name is not a plain identifier is left out unless `show_values`; one holding the key always."""
     doc = _Yaml(spec_text)
     date = report.date
+    host = probed_host(report)
     # New properties, grouped by the object they were found in.
     by_object: dict[str, dict[str, list[Any]]] = {}
     for (place, key), values in report.unknown.items():
@@ -274,19 +350,24 @@ def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> 
         for key in sorted(fields):
             schema = inferred_schema(fields[key], show_values=show_values)
             schema["description"] = (
-                f"INFERRED: seen by `cubicasa probe` on {date}; not in the documentation. "
-                + schema.get("description", "")
+                f"INFERRED: seen by `cubicasa probe` of {host} on {date}; not in the "
+                "documentation. " + schema.get("description", "")
             ).strip()
             new_lines.append(f"{' ' * indent}{_yaml_key(key)}:\n")
             new_lines += _yaml_lines(schema, indent + 2)
         doc.lines[insert_at:insert_at] = new_lines
     # Values of open value lists (and outside a closed list) into the descriptions.
-    for place, values in sorted(_new_values(report).items()):
-        addition = f"Also seen by `cubicasa probe` on {date}: {', '.join(values)}."
+    for place, seen in sorted(_new_values(report).items()):
+        node = doc.find(_keys(place))
+        values = [value for value in seen if value not in _recorded(doc, node)]
+        if not values:
+            continue  # a probe of a spec that already has them: nothing new
+        _add_to_enum(doc, _keys(place), values)
+        addition = f"Also seen by `cubicasa probe` of {host} on {date}: {', '.join(values)}."
         _description_lines(doc, doc.find(_keys(place)), addition)
-    # Operations whose answers conformed.
+    # Operations whose answers conformed: observed, when it was the live API that answered.
     for result in report.operations:
-        if result.outcome != "conforms":
+        if result.outcome != "conforms" or not observes_the_live_api(report):
             continue
         op = doc.find(["paths", result.path, result.method.lower()])
         evidence = doc.find(["paths", result.path, result.method.lower(), "x-evidence"])
@@ -304,7 +385,7 @@ def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> 
 def spec_patch(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
     """A unified diff of `SPEC_PATH` that `git apply` accepts ("" when nothing changes)."""
     new = build(report, spec_text, show_values=show_values)
-    return "".join(
+    diff = "".join(
         difflib.unified_diff(
             spec_text.splitlines(keepends=True),
             new.splitlines(keepends=True),
@@ -312,3 +393,20 @@ def spec_patch(report: ProbeReport, spec_text: str, *, show_values: bool = False
             f"b/{SPEC_PATH}",
         )
     )
+    if not diff:
+        return ""
+    return header(report) + diff
+
+
+def header(report: ProbeReport) -> str:
+    """Where the patch comes from, as text `git apply` skips: host and date, never the key."""
+    conformed = sum(result.outcome == "conforms" for result in report.operations)
+    lines = [f"Spec patch from `cubicasa probe` of {probed_host(report)} on {report.date}."]
+    if observes_the_live_api(report):
+        lines.append(f"{conformed} operation(s) conformed: marked `x-evidence: observed`.")
+    else:
+        lines.append(
+            "The probed host is this machine (a fake or a local server), not the live API: "
+            "no operation is marked observed; new fields and values are as that server sent them."
+        )
+    return "\n".join(lines) + "\n\n"

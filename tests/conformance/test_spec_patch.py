@@ -21,14 +21,19 @@ from tests.conftest import ROOT
 SECRET = "private-value-7f3a"
 
 
-def _deviating_probe() -> Any:
+# A host that is not this machine, reached through the fake's in-process transport (nothing is sent
+# anywhere): a probe of it counts as observing the live API.
+LIVE = "https://probe.example.test/api/integrate/v3"
+
+
+def _deviating_probe(base_url: str = LIVE) -> Any:
     fake = FakeCubiCasa()
     fake.deviate("getOrder", add={"/info/rush": SECRET, "/floor_count": 3})
     fake.deviate("getOrder", add={"/meta": {"rooms": [{"name": SECRET, "area": 12.5}]}})
     fake.deviate("listOrders", replace={"/items/*/info/status": "Archived"})
     fake.deviate("listUsers", replace={"/items/*/role": "Owner"})
     http = httpx.Client(transport=fake.transport)
-    return run_probe(api_key=fake.api_key, base_url=fake.base_url, http_client=http)
+    return run_probe(api_key=fake.api_key, base_url=base_url, http_client=http)
 
 
 def _scratch_repo(tmp_path: Path) -> Path:
@@ -67,6 +72,8 @@ def test_the_patch_adds_fields_values_and_evidence_and_holds_no_account_value(
     assert room["properties"]["area"]["type"] == "number"
     assert "Archived" in schemas["OrderStatus"]["description"]
     assert "Owner" in schemas["User"]["properties"]["role"]["description"]
+    assert schemas["UserRole"]["enum"][-1] == "Owner"  # known from now on: listUsers can conform
+    assert schemas["OrderStatus"]["examples"][-1] == "Archived"
     company = spec["paths"]["/companies/info"]["get"]
     assert company["x-evidence"] == "observed"
     assert company["x-observed"] == report.date
