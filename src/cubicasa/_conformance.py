@@ -96,8 +96,9 @@ class ConformanceFinding:
         return (self.operation_id, self.kind, self.location)
 
     def message(self) -> str:
-        """One line for a log: the operation, the place and the spec's expectation."""
-        return f"{self.operation_id}: {self.kind} at {self.location or 'the body'}: {self.detail}"
+        """One line for a log: the operation, the place (`where`, as `client.conformance` shows
+        it: the first place seen) and the spec's expectation."""
+        return f"{self.operation_id}: {self.kind} at {self.where or 'the body'}: {self.detail}"
 
 
 # --- compiling the spec's schemas ----------------------------------------------------------------

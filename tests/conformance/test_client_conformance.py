@@ -20,6 +20,7 @@ from cubicasa import (
     _conformance,
 )
 from cubicasa.testing import FakeCubiCasa
+from tests.spec_facts import UNKNOWN, first_inferred
 
 ORDER = "312babc6-e742-4d54-ac49-e0f7b16ec15a"  # a seeded order of the fake
 SECRET = "private-value-7f3a"  # stands for personal data: it must never reach a log
@@ -57,12 +58,23 @@ def _company(client: Any) -> Any:
     return client.company.get()
 
 
+# An inferred operation to answer 404 for its path: read from the spec, not pinned (a probe of the
+# live API may mark the read ones observed; createOffice is never probed).
+_INFERRED_CALLS: dict[str, Callable[[Any], Any]] = {
+    "getCompanyInfo": _company,
+    "getCompanyPackage": lambda client: client.company.get_package(),
+    "listOffices": lambda client: client.offices.list(),
+    "createOffice": lambda client: client.offices.create(name="Probe office"),
+}
+INFERRED = first_inferred(list(_INFERRED_CALLS))
+
+
 CASES = [
     Case(
         "unknown_field",
-        "/info/rush",
+        f"/info/{UNKNOWN}",
         "getOrder",
-        lambda f: f.deviate("getOrder", add={"/info/rush": SECRET}),
+        lambda f: f.deviate("getOrder", add={f"/info/{UNKNOWN}": SECRET}),
         _get_order,
     ),
     Case(
@@ -120,14 +132,14 @@ CASES = [
     Case(
         "unreachable_path",
         "status",
-        "getCompanyInfo",
-        lambda f: f.deviate("getCompanyInfo", path_missing=True),
-        _company,
+        INFERRED,
+        lambda f: f.deviate(INFERRED, path_missing=True),
+        _INFERRED_CALLS[INFERRED],
         log_raises=NotFoundError,
         strict_raises=NotFoundError,  # a 404 stays a NotFoundError; the finding is recorded
     ),
 ]
-IDS = [f"{c.kind}:{c.where or 'body'}" for c in CASES]
+IDS = [f"{c.kind}:{c.operation_id}" for c in CASES]
 
 
 def _drain(result: Any) -> Any:
@@ -202,7 +214,8 @@ def test_log_mode_warns_once_per_distinct_deviation_without_values(
     assert records[0].levelno == expected
     assert case.operation_id in line
     assert case.kind in line
-    assert (case.where or "the body") in line
+    # The log names the place as client.conformance does (the first seen: "/items/0/role").
+    assert f" at {found[0].where or 'the body'}: " in line
     assert found[0].detail in line  # the spec's expectation
     assert SECRET not in caplog.text
     assert fake.api_key not in caplog.text

@@ -12,6 +12,7 @@ import pytest
 
 from cubicasa._probe import ProbeError, exit_status, report_json, report_markdown, run_probe
 from cubicasa.testing import FakeCubiCasa
+from tests.spec_facts import UNKNOWN, evidence
 
 SECRET = "private-value-7f3a"
 READS = {
@@ -82,7 +83,7 @@ def test_without_write_the_draft_cycle_is_skipped_and_nothing_is_written() -> No
 
 def test_every_finding_kind_reaches_the_json_report() -> None:
     fake = FakeCubiCasa()
-    fake.deviate("getOrder", add={"/info/rush": SECRET})
+    fake.deviate("getOrder", add={f"/info/{UNKNOWN}": SECRET})
     fake.deviate("listUsers", remove=["/pagination"])
     fake.deviate("getCompanyPackage", replace={"/package_type": 5})
     fake.deviate("getUser", replace={"/role": SECRET})
@@ -97,7 +98,7 @@ def test_every_finding_kind_reaches_the_json_report() -> None:
     assert len(document["spec_sha256"]) == 64
     ops = by_id(document)
     expected = {
-        "getOrder": ("unknown_field", "/info/rush"),
+        "getOrder": ("unknown_field", f"/info/{UNKNOWN}"),
         "listUsers": ("missing_required", "/pagination"),
         "getCompanyPackage": ("wrong_type", "/package_type"),
         "getUser": ("unknown_value", "/role"),
@@ -127,7 +128,7 @@ def test_every_finding_kind_reaches_the_json_report() -> None:
 
 def test_show_values_puts_the_values_in_the_reports() -> None:
     fake = FakeCubiCasa()
-    fake.deviate("getOrder", add={"/info/rush": SECRET})
+    fake.deviate("getOrder", add={f"/info/{UNKNOWN}": SECRET})
     report = probe(fake)
     assert SECRET not in json.dumps(report_json(report))
     assert SECRET not in report_markdown(report)
@@ -139,13 +140,15 @@ def test_show_values_puts_the_values_in_the_reports() -> None:
 
 def test_the_markdown_report_has_a_table_per_operation_with_the_evidence() -> None:
     fake = FakeCubiCasa()
-    fake.deviate("getOrder", add={"/info/rush": True})
+    fake.deviate("getOrder", add={f"/info/{UNKNOWN}": True})
     fake.deviate("getCompanyPackage", path_missing=True)
     text = report_markdown(probe(fake))
-    assert "| `getOrder` | partial | deviates | 200 | 1 |" in text
-    assert "| `getCompanyPackage` | inferred | unreachable | 404 | 0 |" in text
-    assert "## `getOrder`: deviates (evidence: partial)" in text
-    assert "| unknown_field | `/info/rush` | not among the properties of" in text
+    # The evidence levels as the spec states them (a probe of the live API may raise them).
+    order, package = evidence("getOrder"), evidence("getCompanyPackage")
+    assert f"| `getOrder` | {order} | deviates | 200 | 1 |" in text
+    assert f"| `getCompanyPackage` | {package} | unreachable | 404 | 0 |" in text
+    assert f"## `getOrder`: deviates (evidence: {order})" in text
+    assert f"| unknown_field | `/info/{UNKNOWN}` | not among the properties of" in text
     assert text.count("\n## `") == 27
 
 

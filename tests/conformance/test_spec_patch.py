@@ -17,6 +17,7 @@ from cubicasa._probe import run_probe
 from cubicasa._spec_patch import SPEC_PATH, spec_patch
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
+from tests.spec_facts import UNKNOWN, UNKNOWN_VALUE
 
 SECRET = "private-value-7f3a"
 
@@ -28,10 +29,10 @@ LIVE = "https://probe.example.test/api/integrate/v3"
 
 def _deviating_probe(base_url: str = LIVE) -> Any:
     fake = FakeCubiCasa()
-    fake.deviate("getOrder", add={"/info/rush": SECRET, "/floor_count": 3})
-    fake.deviate("getOrder", add={"/meta": {"rooms": [{"name": SECRET, "area": 12.5}]}})
-    fake.deviate("listOrders", replace={"/items/*/info/status": "Archived"})
-    fake.deviate("listUsers", replace={"/items/*/role": "Owner"})
+    fake.deviate("getOrder", add={f"/info/{UNKNOWN}": SECRET, f"/{UNKNOWN}_count": 3})
+    fake.deviate("getOrder", add={f"/{UNKNOWN}_meta": {"rooms": [{"name": SECRET, "area": 12.5}]}})
+    fake.deviate("listOrders", replace={"/items/*/info/status": UNKNOWN_VALUE})
+    fake.deviate("listUsers", replace={"/items/*/role": UNKNOWN_VALUE})
     http = httpx.Client(transport=fake.transport)
     return run_probe(api_key=fake.api_key, base_url=base_url, http_client=http)
 
@@ -64,16 +65,18 @@ def test_the_patch_adds_fields_values_and_evidence_and_holds_no_account_value(
     _git_apply(repo, tmp_path / "probe.patch")
     spec = yaml.safe_load((repo / SPEC_PATH).read_text(encoding="utf-8"))
     schemas = spec["components"]["schemas"]
-    assert schemas["OrderInfo"]["properties"]["rush"]["type"] == "string"
-    assert schemas["Order"]["properties"]["floor_count"]["type"] == "integer"
-    meta = schemas["Order"]["properties"]["meta"]
+    assert schemas["OrderInfo"]["properties"][UNKNOWN]["type"] == "string"
+    assert schemas["Order"]["properties"][f"{UNKNOWN}_count"]["type"] == "integer"
+    meta = schemas["Order"]["properties"][f"{UNKNOWN}_meta"]
     assert meta["additionalProperties"] is True
     room = meta["properties"]["rooms"]["items"]
     assert room["properties"]["area"]["type"] == "number"
-    assert "Archived" in schemas["OrderStatus"]["description"]
-    assert "Owner" in schemas["User"]["properties"]["role"]["description"]
-    assert schemas["UserRole"]["enum"][-1] == "Owner"  # known from now on: listUsers can conform
-    assert schemas["OrderStatus"]["examples"][-1] == "Archived"
+    assert UNKNOWN_VALUE in schemas["OrderStatus"]["description"]
+    assert UNKNOWN_VALUE in schemas["User"]["properties"]["role"]["description"]
+    assert (
+        schemas["UserRole"]["enum"][-1] == UNKNOWN_VALUE
+    )  # known from now on: listUsers can conform
+    assert schemas["OrderStatus"]["examples"][-1] == UNKNOWN_VALUE
     company = spec["paths"]["/companies/info"]["get"]
     assert company["x-evidence"] == "observed"
     assert company["x-observed"] == report.date
@@ -95,9 +98,9 @@ def test_the_patched_spec_generates_and_the_new_field_reaches_the_model(tmp_path
     )
     assert done.returncode == 0, done.stdout + done.stderr
     model = (repo / "generated" / "cubicasa_api" / "models" / "order_info.py").read_text()
-    assert "rush: str | Unset" in model
+    assert f"{UNKNOWN}: str | Unset" in model
     order = (repo / "generated" / "cubicasa_api" / "models" / "order.py").read_text()
-    assert "floor_count: int | Unset" in order
+    assert f"{UNKNOWN}_count: int | Unset" in order
     # and conformance now knows the field: the data file was regenerated from the patched spec
     data = (repo / "generated" / "cubicasa_api" / "conformance.json").read_text()
-    assert '"rush"' in data
+    assert f'"{UNKNOWN}"' in data

@@ -15,6 +15,7 @@ from cubicasa._probe import run_probe
 from cubicasa._spec_patch import SPEC_PATH, build, observes_the_live_api, spec_patch
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
+from tests.spec_facts import UNKNOWN_VALUE
 
 LIVE = "https://probe.example.test/api/integrate/v3"  # served in-process by the fake
 DAY = datetime.date(2026, 3, 14)
@@ -22,7 +23,7 @@ DAY = datetime.date(2026, 3, 14)
 
 def _probe(base_url: str) -> tuple[FakeCubiCasa, Any]:
     fake = FakeCubiCasa()
-    fake.deviate("listUsers", replace={"/items/*/role": "Owner"})
+    fake.deviate("listUsers", replace={"/items/*/role": UNKNOWN_VALUE})
     http = httpx.Client(transport=fake.transport)
     report = run_probe(api_key=fake.api_key, base_url=base_url, http_client=http, today=DAY)
     return fake, report
@@ -49,7 +50,9 @@ def test_a_probe_of_this_machine_marks_nothing_observed_and_says_so(base_url: st
     host = httpx.URL(base_url).host
     assert patch.startswith(f"Spec patch from `cubicasa probe` of {host} on 2026-03-14.\n")
     assert "not the live API: no operation is marked observed" in patch
-    assert "+      enum: [Collaborator, User, Manager, Owner]" in patch  # what it saw still counts
+    assert (
+        f"+      enum: [Collaborator, User, Manager, {UNKNOWN_VALUE}]" in patch
+    )  # what it saw still counts
     assert fake.api_key not in patch
 
 
@@ -60,7 +63,7 @@ def test_a_probe_of_the_live_api_marks_what_conformed_and_records_the_host() -> 
     assert patch.startswith("Spec patch from `cubicasa probe` of probe.example.test on 2026-03-14.")
     assert "+      x-evidence: observed\n" in patch
     assert '+      x-observed: "2026-03-14"\n' in patch
-    assert "of probe.example.test on 2026-03-14: Owner." in patch
+    assert f"of probe.example.test on 2026-03-14: {UNKNOWN_VALUE}." in patch
     assert fake.api_key not in patch
     conformed = {r.operation_id for r in report.operations if r.outcome == "conforms"}
     spec = yaml.safe_load(build(report, _spec()))
@@ -75,5 +78,7 @@ def test_probing_again_adds_nothing_twice() -> None:
     _, report = _probe(LIVE)
     once = build(report, _spec())
     twice = build(report, once)
-    assert twice.count("Owner") == once.count("Owner") == 2  # the enum and the description
-    assert spec_patch(report, once).count("Owner") == 0
+    assert (
+        twice.count(UNKNOWN_VALUE) == once.count(UNKNOWN_VALUE) == 2
+    )  # the enum and the description
+    assert spec_patch(report, once).count(UNKNOWN_VALUE) == 0

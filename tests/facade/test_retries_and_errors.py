@@ -281,7 +281,7 @@ def test_bad_arguments_fail_before_anything_is_sent(backends: Backends) -> None:
         client.orders.get("")
     with pytest.raises(ValueError, match="street"):
         client.drafts.create(**{**DRAFT, "street": " "})
-    with pytest.raises(ValueError, match="role must be one of Collaborator, Manager, User"):
+    with pytest.raises(ValueError, match=r"role must be one of Collaborator, .*Manager, .*User"):
         client.users.create(email="a@b.c", role="Admin")
     with pytest.raises(ValueError, match="unknown webhook trigger"):
         client.webhooks.update(["https://x.test/h"], ["moved_to_redy"])

@@ -195,7 +195,8 @@ def test_incomplete_value_lists_are_open_strings(spec: dict[str, Any]) -> None:
         assert "enum" not in schemas[name], name
         assert "string" in schemas[name]["type"], name
     # The two lists the docs present as closed are enums, but responses accept any string.
-    assert schemas["UserRole"]["enum"] == ["Collaborator", "User", "Manager"]
+    # (a probe patch may add values it saw: the documented ones stay, in their order)
+    assert schemas["UserRole"]["enum"][:3] == ["Collaborator", "User", "Manager"]
     assert {"type": "string"} in schemas["User"]["properties"]["role"]["anyOf"]
     triggers = schemas["WebhookConfig"]["properties"]["webhook_triggers"]["items"]["anyOf"]
     assert {"type": "string"} in triggers

@@ -4,10 +4,12 @@ status or content type, or a 404 for the operation's path."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from typing import Any
 
 from ._http import FakeResponse, json_response
@@ -85,6 +87,55 @@ def _pointers(name: str, pointers: Iterable[str]) -> list[str]:
     return found
 
 
+@functools.cache
+def _spec_data() -> dict[str, Any]:
+    """The spec's answers as `make generate` compiled them (the data conformance checks use)."""
+    data: dict[str, Any] = json.loads(
+        files("cubicasa_api").joinpath("conformance.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _reaches(node: Any, parts: list[str], schemas: dict[str, Any]) -> bool:
+    """Whether a JSON pointer's parts can name something in a value of the schema `node`."""
+    while isinstance(node, dict) and "ref" in node:
+        node = schemas[node["ref"]]
+    if not parts:
+        return True
+    if not isinstance(node, dict):
+        return False
+    if "anyOf" in node:
+        return any(_reaches(branch, parts, schemas) for branch in node["anyOf"])
+    if not ({"types", "properties", "items"} & node.keys()):
+        return True  # a member of unknown shape: anything may be inside
+    part, rest = parts[0], parts[1:]
+    if part == "*" or part.isdigit():
+        return "items" in node and _reaches(node["items"], rest, schemas)
+    properties = node.get("properties", {})
+    return part in properties and _reaches(properties[part], rest, schemas)
+
+
+def _check_matches(operation_id: str, name: str, pointers: Iterable[str], *, parent: bool) -> None:
+    """A pointer that names nothing in the operation's JSON answer is a mistake (a deviation that
+    would silently do nothing): ValueError naming it. `add` needs only the parent to exist."""
+    data = _spec_data()
+    answers = [
+        media["application/json"]
+        for status, media in data["operations"][operation_id]["responses"].items()
+        if status.startswith("2") and "application/json" in media
+    ]
+    if not answers:
+        return  # no JSON answer (a PDF, say): nothing to check against
+    for pointer in pointers:
+        parts = _split(pointer)
+        wanted = parts[:-1] if parent else parts
+        if not any(_reaches(answer, wanted, data["schemas"]) for answer in answers):
+            raise ValueError(
+                f"{name}: {pointer!r} matches nothing in {operation_id}'s answer as the spec "
+                "describes it (a pointer names object members and array indices or `*`)"
+            )
+
+
 def _members(name: str, members: Mapping[str, Json] | None) -> dict[str, Json]:
     if members is None:
         return {}
@@ -125,11 +176,15 @@ class Deviations:
             raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
         if content_type is not None and not isinstance(content_type, str):
             raise TypeError(f"content_type must be a string, got {content_type!r}")
+        added, replaced, removed = _members("add", add), _members("replace", replace), list(remove)
+        _check_matches(operation_id, "add", added, parent=True)
+        _check_matches(operation_id, "replace", replaced, parent=False)
+        _check_matches(operation_id, "remove", _pointers("remove", removed), parent=False)
         with self._lock:
             deviation = self._by_operation.setdefault(operation_id, Deviation())
-            deviation.add.update(_members("add", add))
-            deviation.remove.extend(_pointers("remove", remove))
-            deviation.replace.update(_members("replace", replace))
+            deviation.add.update(added)
+            deviation.remove.extend(removed)
+            deviation.replace.update(replaced)
             deviation.status = status if status is not None else deviation.status
             deviation.content_type = content_type or deviation.content_type
             deviation.path_missing = deviation.path_missing or bool(path_missing)
