@@ -22,6 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._error_shape import path_unknown
+from ._names import safe_pointer
 from .errors import MAX_ERROR_BODY_PARSED
 
 if TYPE_CHECKING:
@@ -95,10 +96,12 @@ class ConformanceFinding:
     def key(self) -> tuple[str, str, str]:
         return (self.operation_id, self.kind, self.location)
 
-    def message(self) -> str:
+    def message(self, secret: str | None = None) -> str:
         """One line for a log: the operation, the place (`where`, as `client.conformance` shows
-        it: the first place seen) and the spec's expectation."""
-        return f"{self.operation_id}: {self.kind} at {self.where or 'the body'}: {self.detail}"
+        it: the first place seen) and the spec's expectation; a field name that is not a plain
+        identifier or that holds `secret` (the key) is withheld."""
+        where = safe_pointer(self.where, secret=secret) or "the body"
+        return f"{self.operation_id}: {self.kind} at {where}: {self.detail}"
 
 
 # --- compiling the spec's schemas ----------------------------------------------------------------
@@ -541,8 +544,9 @@ _logged_lock = threading.Lock()
 class Conformance:
     """One client's conformance checking: the response hook, and the distinct findings so far."""
 
-    def __init__(self, mode: Mode, base_path: str) -> None:
+    def __init__(self, mode: Mode, base_path: str, secret: str | None = None) -> None:
         self.mode = mode
+        self._secret = secret  # the API key, kept out of log lines and errors
         self._base_path = base_path.rstrip("/")
         self._findings: dict[tuple[str, str, str], ConformanceFinding] = {}
         self._routes: dict[tuple[str, bytes], str | None] = {}  # (method, raw path) -> its op
@@ -622,14 +626,15 @@ class Conformance:
             if fresh:
                 # An error answer's deviations are notes (strict ignores them too), logged below
                 # WARNING so that a failed call does not print more than its error.
-                _log_once(fresh, logging.WARNING if response.is_success else logging.INFO)
+                level = logging.WARNING if response.is_success else logging.INFO
+                _log_once(fresh, level, self._secret)
         elif response.is_success:
             from .errors import ResponseValidationError
 
             raise ResponseValidationError(
                 response,
                 "the response does not conform to the spec ("
-                + "; ".join(f.message() for f in _distinct(result.findings))
+                + "; ".join(f.message(self._secret) for f in _distinct(result.findings))
                 + ")",
             )
 
@@ -659,7 +664,9 @@ def _distinct(findings: Iterable[ConformanceFinding]) -> list[ConformanceFinding
     return list(seen.values())
 
 
-def _log_once(findings: Iterable[ConformanceFinding], level: int = logging.WARNING) -> None:
+def _log_once(
+    findings: Iterable[ConformanceFinding], level: int = logging.WARNING, secret: str | None = None
+) -> None:
     fresh = []
     with _logged_lock:
         for finding in _distinct(findings):
@@ -667,4 +674,4 @@ def _log_once(findings: Iterable[ConformanceFinding], level: int = logging.WARNI
                 _logged.add(finding.key)
                 fresh.append(finding)
     for finding in fresh:
-        logger.log(level, "response differs from the spec: %s", finding.message())
+        logger.log(level, "response differs from the spec: %s", finding.message(secret))

@@ -255,7 +255,9 @@ class Settings:
         }
         if any(name.lower() == "api-key" for name in self.headers):
             raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
-        self.conformance = Conformance(resolve_mode(conformance), self.base_url.path)
+        self.conformance = Conformance(
+            resolve_mode(conformance), self.base_url.path, secret=self.api_key
+        )
         _logging_from_env()
 
     def copy(
