@@ -17,7 +17,8 @@ from typing import Any, Final
 import httpx
 
 from ._client import DEFAULT_BASE_URL, CubiCasa
-from ._conformance import Checker, ConformanceFinding, checker
+from ._conformance import ConformanceFinding
+from ._conformance_spec import Checker, checker
 from ._error_shape import path_unknown
 from ._names import safe_name, safe_pointer
 from ._settings import API_KEY_ENV
