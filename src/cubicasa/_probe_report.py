@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from ._conformance import KINDS
 from ._names import safe_pointer
 
 if TYPE_CHECKING:
@@ -23,15 +24,7 @@ __all__ = [
 
 OUTCOMES: Final = ("conforms", "deviates", "unreachable", "skipped")
 # The JSON report's finding kinds (an unreachable path is an outcome there, not a finding).
-REPORT_KINDS: Final = (
-    "unknown_field",
-    "missing_required",
-    "wrong_type",
-    "unknown_value",
-    "undocumented_status",
-    "undocumented_content_type",
-    "invalid_json",
-)
+REPORT_KINDS: Final = tuple(kind for kind in KINDS if kind != "unreachable_path")
 
 
 def exit_status(report: ProbeReport) -> int:
