@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overloa
 import httpx
 
 from ._conformance import ConformanceFinding
-from ._limits import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE, with_deadlines
+from ._deadlines import with_deadlines
+from ._limits import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE
 from ._responses import (
     SHAPE_ERRORS,
     araise_for_status,

@@ -1,6 +1,6 @@
-"""Limits a hostile server cannot stretch: a wall-clock deadline on each try (however slowly the
-server drips), a cap on the decoded size of a body read into memory (however it is compressed),
-and a minimum rate for downloads (however slowly they crawl)."""
+"""Limits a hostile server cannot stretch: a cap on the decoded size of a body read into memory
+(however it is compressed), and a minimum rate for downloads (however slowly they crawl). The
+deadline of each try is in `_deadlines`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import io
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextvars import ContextVar
 from typing import Any
 
-import httpcore
 import httpx
 
+from ._deadlines import DeadlineScope, try_deadline
 from .errors import UNDECODABLE, ResponseTooLargeError, ResponseValidationError
 
 # A page of 100 orders is about 100 KB; a body read into memory may decode to 64 MiB at most.
@@ -34,156 +33,6 @@ TRIES = "cubicasa.tries"
 # Set by the transport on a download's response: the policy that decides whether a body that
 # broke off is fetched again.
 RETRY_POLICY = "cubicasa.retry_policy"
-
-# The monotonic time at which the current try must be over; read by the network streams below,
-# which shorten every connect, read and write to fit (httpx's own timeouts are per operation).
-_deadline: ContextVar[float | None] = ContextVar("cubicasa_deadline", default=None)
-
-
-def try_seconds(request: httpx.Request) -> float | None:
-    """The longest of the request's timeouts: the wall-clock budget of one try (None: none)."""
-    timeouts = request.extensions.get("timeout") or {}
-    values = [v for v in timeouts.values() if v is not None]
-    return max(values) if values else None
-
-
-def _clip(timeout: float | None, error: type[Exception]) -> float | None:
-    deadline = _deadline.get()
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0.001:  # a socket timeout of 0 would mean "non-blocking", not "expired"
-        raise error("the try's deadline passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _clip(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _clip(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> _Stream:
-        clipped = _clip(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, clipped))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        clipped = _clip(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, clipped, local_address, socket_options))
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        clipped = _clip(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_unix_socket(path, clipped, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, _clip(timeout, httpcore.ReadTimeout))
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, _clip(timeout, httpcore.WriteTimeout))
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> _AsyncStream:
-        clipped = _clip(timeout, httpcore.ConnectTimeout)
-        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, clipped))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        clipped = _clip(timeout, httpcore.ConnectTimeout)
-        stream = await self._inner.connect_tcp(host, port, clipped, local_address, socket_options)
-        return _AsyncStream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        clipped = _clip(timeout, httpcore.ConnectTimeout)
-        return _AsyncStream(await self._inner.connect_unix_socket(path, clipped, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def with_deadlines(transport: Any) -> Any:
-    """`transport` (an httpx.HTTPTransport or AsyncHTTPTransport) with every network operation
-    shortened to fit the current try's deadline. Left as is when this httpx hides its pool."""
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend):
-        pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
-    elif isinstance(backend, httpcore.AsyncNetworkBackend):
-        pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]
-    return transport
-
-
-class DeadlineScope:
-    """Sets the deadline of one try for the code run inside it (this thread or task)."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.at = None if seconds is None else time.monotonic() + seconds
-
-    def __enter__(self) -> DeadlineScope:
-        self._token = _deadline.set(self.at)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _deadline.reset(self._token)
-
-    def check(self, request: httpx.Request) -> None:
-        """Between two chunks: for transports that do not see the deadline (an `http_client`)."""
-        if self.at is not None and time.monotonic() > self.at:
-            raise httpx.ReadTimeout("the try's deadline passed", request=request)
-
 
 # Inflating gives at most this much at a time, so a bomb is stopped one step past the cap.
 STEP = 1024 * 1024
@@ -483,7 +332,7 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         chunks = iter(stream)
         while True:
             deadline = self._read_deadline()
-            token = _deadline.set(deadline)
+            token = try_deadline.set(deadline)
             try:
                 chunk = next(chunks)
             except StopIteration:
@@ -491,7 +340,7 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             except httpx.ReadTimeout as exc:
                 raise self._timed_out(exc, deadline) from exc
             finally:
-                _deadline.reset(token)
+                try_deadline.reset(token)
             yield from self._arrived(chunk)
         yield from self._guarded(self._decoder.flush())
 
@@ -501,7 +350,7 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         chunks = stream.__aiter__()
         while True:
             deadline = self._read_deadline()
-            token = _deadline.set(deadline)
+            token = try_deadline.set(deadline)
             try:
                 chunk = await chunks.__anext__()
             except StopAsyncIteration:
@@ -509,7 +358,7 @@ class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             except httpx.ReadTimeout as exc:
                 raise self._timed_out(exc, deadline) from exc
             finally:
-                _deadline.reset(token)
+                try_deadline.reset(token)
             for piece in self._arrived(chunk):
                 yield piece
         for piece in self._guarded(self._decoder.flush()):

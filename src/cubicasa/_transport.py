@@ -14,16 +14,15 @@ from typing import Any
 
 import httpx
 
+from ._deadlines import DeadlineScope, try_seconds
 from ._limits import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MIN_DOWNLOAD_RATE,
     STREAMED,
     TRIES,
-    DeadlineScope,
     aread_body,
     read_body,
     streamed,
-    try_seconds,
 )
 from ._retry import Decision, RetryPolicy, decide_after_error, decide_after_status
 
