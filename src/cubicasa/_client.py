@@ -17,19 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overloa
 
 import httpx
 
-from ._conformance import ConformanceFinding
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE
 from ._deadlines import with_deadlines
-from ._limits import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE
-from ._responses import (
-    SHAPE_ERRORS,
-    araise_for_status,
-    check_open,
-    model_from,
-    pdf_from,
-    raise_for_status,
-    shape_error,
-    translate_errors,
-)
 from ._retry import RetryPolicy
 from ._settings import (
     _UNCHANGED,
@@ -39,6 +28,16 @@ from ._settings import (
     http_client_of,
     request_kwargs,
 )
+from ._translate import (
+    SHAPE_ERRORS,
+    araise_for_status,
+    check_open,
+    model_from,
+    pdf_from,
+    raise_for_status,
+    shape_error,
+    translate_errors,
+)
 from ._transport import (
     AsyncBorrowedTransport,
     AsyncRetryTransport,
@@ -46,6 +45,7 @@ from ._transport import (
     RetryStats,
     RetryTransport,
 )
+from .conformance import ConformanceFinding
 
 if TYPE_CHECKING:
     from cubicasa_api import Client

@@ -1,7 +1,7 @@
 """Streaming a body to disk: chunk by chunk into a temporary file beside the target, renamed
 into place only once the body is complete, so a dropped connection leaves nothing at the path.
 The transport checks the download's rate and, when the server compressed it although asked not
-to, its decoded size (`_limits.DownloadStream`)."""
+to, its decoded size (`_body.DownloadStream`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 
 from . import _transport
-from ._limits import RETRY_POLICY, STREAMED, TRIES
-from ._responses import check_open, translate_errors
+from ._body import RETRY_POLICY, STREAMED, TRIES
 from ._retry import RetryPolicy, decide_after_error
+from ._translate import check_open, translate_errors
 from .errors import ResponseValidationError
 
 Progress = Callable[[int, int | None], None]

@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 
-from ._conformance import Conformance, resolve_mode
 from ._retry import RetryPolicy
 from ._transport import Limits
 from ._version import __version__
+from .conformance import Conformance, resolve_mode
 from .errors import CubiCasaError
 
 DEFAULT_BASE_URL = "https://app.cubi.casa/api/integrate/v3"

@@ -1,7 +1,8 @@
 """Retries and request logging as httpx transports wrapped around the one that sends.
 
-The judgement (what to retry, how long to wait) is in `_retry`, the limits on one try (deadline,
-decoded size, download rate) in `_limits`; these classes only send, read, log and sleep.
+The judgement (what to retry, how long to wait) is in `_retry`, the limits on one try in
+`_deadlines` (deadline) and `_body` (decoded size, download rate); these classes only send, read,
+log and sleep.
 `sleep` and `asleep` are module attributes so tests can make retries instant.
 """
 
@@ -14,8 +15,7 @@ from typing import Any
 
 import httpx
 
-from ._deadlines import DeadlineScope, try_seconds
-from ._limits import (
+from ._body import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MIN_DOWNLOAD_RATE,
     STREAMED,
@@ -24,6 +24,7 @@ from ._limits import (
     read_body,
     streamed,
 )
+from ._deadlines import DeadlineScope, try_seconds
 from ._retry import Decision, RetryPolicy, decide_after_error, decide_after_status
 
 logger = logging.getLogger("cubicasa")

@@ -1,6 +1,6 @@
-"""Limits a hostile server cannot stretch: a cap on the decoded size of a body read into memory
-(however it is compressed), and a minimum rate for downloads (however slowly they crawl). The
-deadline of each try is in `_deadlines`."""
+"""The body reader, with the limits a hostile server cannot stretch: a cap on the decoded size of
+a body read into memory (however it is compressed), and a minimum rate for downloads (however
+slowly they crawl). The deadline of each try is in `_deadlines`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""How one call becomes a model or an error: the response hook that raises for 4xx/5xx, the
-translation of httpx's errors, and the checks on what a generated parser returns."""
+"""How an answer is translated into ours, a model or an error: the response hook that raises for
+4xx/5xx, the translation of httpx's errors, and the checks on what a generated parser returns."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._limits import TRIES
+from ._body import TRIES
 from .errors import (
     REDACTED,
     APIConnectionError,
