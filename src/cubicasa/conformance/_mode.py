@@ -16,16 +16,14 @@ findings and the process logs at most `MAX_LOGGED` distinct lines (then one line
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from ..errors import MAX_ERROR_BODY_PARSED
 from ._finding import ConformanceFinding, location_of
-from ._spec import checker
+from ._spec import CheckResult, checker
 
 if TYPE_CHECKING:
     import httpx
@@ -75,8 +73,9 @@ _STRICT_SHOWN = 20  # findings named in one strict-mode error; the rest are coun
 
 
 class Conformance:
-    """One client's conformance checking: the response hook, and the distinct findings so far
-    (at most `MAX_FINDINGS`)."""
+    """One client's conformance: its mode, and the distinct findings so far (at most
+    `MAX_FINDINGS`). The request loop checks each answer (`_spec.Checker.check`) and calls
+    `note` only when the check found something."""
 
     def __init__(self, mode: Mode, base_path: str, secret: str | None = None) -> None:
         self.mode = mode
@@ -91,14 +90,9 @@ class Conformance:
         with self._lock:
             return list(self._findings.values())
 
-    def hooks(self) -> list[Callable[[httpx.Response], None]]:
-        return [] if self.mode == "off" else [self.hook]
-
-    def async_hooks(self) -> list[Callable[[httpx.Response], Any]]:
-        return [] if self.mode == "off" else [self.ahook]
-
-    def _operation(self, response: httpx.Response) -> str | None:
-        request = response.request
+    def operation_for(self, request: httpx.Request) -> str | None:
+        """The operationId a request to any path is (for `request()`; the API's own calls know
+        theirs), or None when no path of the spec matches."""
         route = (request.method, request.url.raw_path)
         found: str | None = self._routes.get(route, _UNSEEN)
         if found is _UNSEEN:
@@ -110,44 +104,9 @@ class Conformance:
                 self._routes[route] = found
         return found
 
-    def hook(self, response: httpx.Response) -> None:
-        operation_id = self._operation(response)
-        if operation_id is not None:
-            content_type = response.headers.get("content-type")
-            read = checker().reads_body(operation_id, response.status_code, content_type)
-            if read:
-                response.read()
-            self._report(operation_id, response, content_type, read)
-
-    async def ahook(self, response: httpx.Response) -> None:
-        operation_id = self._operation(response)
-        if operation_id is not None:
-            content_type = response.headers.get("content-type")
-            read = checker().reads_body(operation_id, response.status_code, content_type)
-            if read:
-                await response.aread()
-            self._report(operation_id, response, content_type, read)
-
-    def _report(
-        self, operation_id: str, response: httpx.Response, content_type: str | None, read: bool
-    ) -> None:
-        body: Any = b""
-        parsed = False
-        if read and not response.is_success and len(response.content) > MAX_ERROR_BODY_PARSED:
-            return  # the error is quoted from its start unparsed (`errors`): no check either
-        if read:
-            body = response.content
-            try:
-                body = json.loads(body)
-            except (ValueError, RecursionError):
-                pass  # reported as invalid_json
-            else:
-                parsed = True
-                _reuse_json(response, body)
-        status = response.status_code
-        result = checker().check(operation_id, status, content_type, body, parsed=parsed)
-        if not result.run.raw:
-            return
+    def note(self, result: CheckResult, response: httpx.Response) -> None:
+        """Keep and log (or, in strict mode, raise for a 2xx) what a check of `response` found."""
+        operation_id = result.operation_id
         fresh = self._keep(operation_id, result.run.raw)
         if self.mode == "log":
             if fresh:
@@ -180,18 +139,6 @@ class Conformance:
                         self._findings[key] = finding
                         fresh.append(finding)
         return fresh
-
-
-def _reuse_json(response: httpx.Response, value: Any) -> None:
-    """Let `response.json()` return what was decoded here, instead of decoding the body again
-    (the generated parsers call it right after this hook; on a page of 100 orders that decode
-    costs as much as the whole check)."""
-    decode = response.json
-
-    def json_(**kwargs: Any) -> Any:
-        return decode(**kwargs) if kwargs else value
-
-    response.__dict__["json"] = json_
 
 
 def _distinct(findings: Iterable[ConformanceFinding]) -> list[ConformanceFinding]:

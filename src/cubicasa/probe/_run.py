@@ -21,7 +21,7 @@ from .._error_shape import path_unknown
 from .._redact import safe_name, safe_pointer
 from .._settings import API_KEY_ENV
 from ..conformance import Checker, ConformanceFinding, checker
-from ..errors import APIStatusError, CubiCasaError
+from ..errors import APIConnectionError, APIStatusError, CubiCasaError
 from ._results import OperationResult, ProbeError, ProbeReport, WriteCycle
 
 __all__ = ["run_probe"]
@@ -57,14 +57,14 @@ class _Probe:
         for name, value in (path_params or {}).items():
             path = path.replace("{" + name + "}", _quote(value))
         result.calls += 1
-        headers = {"Accept": accept} if accept else None
+        request = {"method": result.method, "url": path, "params": params, "json": body}
+        if accept:
+            request["headers"] = {"Accept": accept}
         try:
-            response = self.client._http.request(
-                result.method, path, params=params, json=body, headers=headers
-            )
+            response = self.client._call_raw(request)
         except APIStatusError as exc:
             response = exc.response
-        except httpx.RequestError as exc:
+        except APIConnectionError as exc:
             if not self.anything_answered:
                 raise ProbeError(f"{self.report.base_url} is unreachable: {exc}") from None
             result.outcome, result.reason = "unreachable", f"no answer: {type(exc).__name__}"
@@ -191,7 +191,7 @@ def run_probe(
         )
     except CubiCasaError as exc:
         raise ProbeError(str(exc)) from None
-    url = client._settings.base_url
+    url = client._options.base_url
     production = _normal_host(url.host) == _normal_host(PRODUCTION_HOST)
     if write and production and not allow_production:
         raise ProbeError(
@@ -208,7 +208,7 @@ def run_probe(
             for op_id, op in spec.operations.items()
         ],
     )
-    probe = _Probe(client, spec, report, client._settings.api_key)
+    probe = _Probe(client, spec, report, client._options.api_key)
     with client:
         _read_only(probe, order_id, change_request_id, user_email)
         if write:
