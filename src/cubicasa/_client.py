@@ -23,12 +23,7 @@ from ._settings import (
     resolve_options,
 )
 from ._sync._base_client import SyncAPIClient
-from ._transport import (
-    AsyncBorrowedTransport,
-    BorrowedTransport,
-    own_async_transport,
-    own_transport,
-)
+from ._transport import async_borrowed, borrowed, own_async_transport, own_transport
 from .conformance import ConformanceFinding
 
 if TYPE_CHECKING:
@@ -188,10 +183,11 @@ class CubiCasa(_ClientCommon, SyncAPIClient):
             conformance,
         )
         http_client = http_client_of(http_client, httpx.Client)
-        inner: httpx.BaseTransport = (
-            BorrowedTransport(http_client) if http_client is not None else own_transport()
-        )
-        self._setup(inner, RetryStats(), owns_transport=True)
+        if http_client is None:
+            self._setup(own_transport(), RetryStats(), owns_transport=True)
+        else:  # the caller's: never closed by this client
+            inner = borrowed(http_client, self._options.base_url)
+            self._setup(inner, RetryStats(), owns_transport=False)
 
     def request(
         self,
@@ -268,12 +264,11 @@ class AsyncCubiCasa(_ClientCommon, AsyncAPIClient):
             conformance,
         )
         http_client = http_client_of(http_client, httpx.AsyncClient)
-        inner: httpx.AsyncBaseTransport = (
-            AsyncBorrowedTransport(http_client)
-            if http_client is not None
-            else own_async_transport()
-        )
-        self._setup(inner, RetryStats(), owns_transport=True)
+        if http_client is None:
+            self._setup(own_async_transport(), RetryStats(), owns_transport=True)
+        else:  # the caller's: never closed by this client
+            inner = async_borrowed(http_client, self._options.base_url)
+            self._setup(inner, RetryStats(), owns_transport=False)
 
     async def request(
         self,

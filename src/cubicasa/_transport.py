@@ -17,10 +17,25 @@ def own_async_transport() -> httpx.AsyncHTTPTransport:
     return with_deadlines(httpx.AsyncHTTPTransport())  # type: ignore[no-any-return]
 
 
+def borrowed(client: httpx.Client, base_url: httpx.URL) -> httpx.BaseTransport:
+    """The transport a caller's client picks for the base URL (its connection pool, proxies,
+    mounts, TLS settings): every request goes to that origin, so it is picked once. Sent through
+    the client itself when this httpx hides the pick."""
+    transport = transport_for(client, base_url)
+    return transport if isinstance(transport, httpx.BaseTransport) else BorrowedTransport(client)
+
+
+def async_borrowed(client: httpx.AsyncClient, base_url: httpx.URL) -> httpx.AsyncBaseTransport:
+    """The async twin of `borrowed`."""
+    transport = transport_for(client, base_url)
+    if isinstance(transport, httpx.AsyncBaseTransport):
+        return transport
+    return AsyncBorrowedTransport(client)
+
+
 class BorrowedTransport(httpx.BaseTransport):
-    """Sends through a caller's `httpx.Client`: through the transport it would pick for the URL
-    (its connection pool, proxies, mounts, TLS settings), so a request goes through one client
-    pipeline, not two. The caller's client is never closed."""
+    """Sends through a caller's `httpx.Client`, by the transport it picks for the URL (so a
+    request goes through one client pipeline, not two). The caller's client is never closed."""
 
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
