@@ -20,7 +20,8 @@ from .._client import DEFAULT_BASE_URL, CubiCasa
 from .._error_shape import path_unknown
 from .._redact import REDACTED, safe_name, safe_pointer
 from .._settings import API_KEY_ENV
-from ..conformance import Checker, ConformanceFinding, checker
+from ..conformance import ConformanceFinding
+from ..conformance._spec import Checker, checker
 from ..errors import APIConnectionError, APIStatusError, CubiCasaError
 from ._results import OperationResult, ProbeError, ProbeReport, WriteCycle
 
