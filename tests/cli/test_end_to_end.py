@@ -20,6 +20,8 @@ from cubicasa.cli._exit import ExitCode
 from cubicasa.testing import FakeCubiCasa, FakeServer
 from tests.servers import unused_port
 
+pytestmark = pytest.mark.slow  # every test here runs a subprocess
+
 CONSOLE_SCRIPT = str(Path(sys.executable).parent / "cubicasa")
 READY_ORDER = "312babc6-e742-4d54-ac49-e0f7b16ec15a"
 DRAFT_ORDER = "c8a11daa-86ad-43ad-8ab3-756c741d1db6"

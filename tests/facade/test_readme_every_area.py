@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # every test here runs a subprocess
 
 
 def _every_area() -> str:

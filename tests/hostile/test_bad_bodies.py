@@ -104,6 +104,7 @@ print((after - before) / 1024, after / 1024)
     ("status", "content_type"),
     [(200, "application/json"), (502, "text/html"), (200, "application/pdf")],
 )
+@pytest.mark.slow
 def test_a_bomb_grows_peak_rss_by_no_more_than_the_cap_and_a_little(
     status: int, content_type: str, tmp_path: Path
 ) -> None:

@@ -36,6 +36,7 @@ def test_operations_are_read_when_the_loader_has_no_get_source(
     assert len(expected) > 20
 
 
+@pytest.mark.slow
 def test_the_fixtures_work_when_pytest_rewrites_the_generated_package(tmp_path: Path) -> None:
     # What a non-editable install does, reproduced without one: mark `cubicasa_api` for rewriting.
     (tmp_path / "conftest.py").write_text(
