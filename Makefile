@@ -12,7 +12,7 @@ export UV
 PYTEST_ARGS ?=
 # pytest-xdist: one worker per core; tests that share a resource carry an `xdist_group` mark.
 PYTEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help install generate check-generated lint typecheck test test-fast pytest clean \
 	publish api-diff bump index-start index-stop dependency-wheels bench probe

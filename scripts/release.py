@@ -40,19 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHANGELOG = ROOT / "CHANGELOG.md"
 DISTRIBUTION = "cubicasa-integrate"
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-
-
-def _uv() -> str:
-    """The uv that `make` found or installed (the Makefile exports UV), else uv on PATH, else
-    the private copy the Makefile installs into .tools/ (as when the tests run without make)."""
-    private = ROOT / ".tools" / "bin" / "uv"
-    found = os.environ.get("UV") or shutil.which("uv")
-    if found:
-        return found
-    return str(private) if private.exists() else "uv"
-
-
-UV = _uv()
+# The uv that `make` found or installed, else uv on PATH, else .tools/bin/uv.
+UV = local_index.UV
 
 
 class Refused(Exception):
