@@ -94,6 +94,7 @@ def server() -> Iterator[FakeServer]:
         (["company", "package"], ("getCompanyPackage", 418), ExitCode.FAILURE),
     ],
 )
+@pytest.mark.slow
 def test_an_error_is_exactly_one_line_without_conformance_warnings(
     server: FakeServer,
     tmp_path: Path,

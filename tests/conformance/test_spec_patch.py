@@ -54,6 +54,7 @@ def _git_apply(repo: Path, patch: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow
 def test_the_patch_adds_fields_values_and_evidence_and_holds_no_account_value(
     tmp_path: Path,
 ) -> None:
