@@ -34,6 +34,8 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 
+from ._printable import printable
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
@@ -53,6 +55,8 @@ __all__ = [
 ]
 
 SNIPPET_CHARS = 300
+# A reason phrase is a few words ("Not Found"); a server's 60 KB one is cut to this in messages.
+MAX_REASON_CHARS = 100
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
 # An error body longer than this is not parsed as JSON: `body` holds the start of its text.
 # (CubiCasa's error bodies are a few hundred bytes; a 64 MiB page of `{},` would build 22 million
@@ -81,7 +85,8 @@ def snippet(text: str, limit: int = SNIPPET_CHARS, key: str | None = None) -> st
 
 
 def key_forms(key: str) -> list[str]:
-    """`key` as a server may echo it: as is, JSON-, HTML- and URL-escaped; longest first."""
+    """`key` as a server may echo it: as is, JSON-, HTML- and URL-escaped (every character as
+    `\\uXXXX` or an HTML numeric entity too); longest first."""
     forms = {
         key,
         json.dumps(key)[1:-1],
@@ -91,6 +96,11 @@ def key_forms(key: str) -> list[str]:
         quote(key, safe=""),
         quote(key),
         quote_plus(key),
+        "".join(f"\\u{ord(char):04x}" for char in key),
+        "".join(f"\\u{ord(char):04X}" for char in key),
+        "".join(f"&#{ord(char)};" for char in key),
+        "".join(f"&#x{ord(char):x};" for char in key),
+        "".join(f"&#x{ord(char):X};" for char in key),
     }
     forms |= {re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), f) for f in forms}
     return sorted(forms, key=len, reverse=True)
@@ -178,7 +188,11 @@ def _scrubbed_response(response: httpx.Response, key: str | None) -> httpx.Respo
 
 
 class CubiCasaError(Exception):
-    """The base of every error this library raises."""
+    """The base of every error this library raises. Its text never holds a control character or
+    a bidi override (a log is read on a terminal later): those show as escapes such as `\\x1b`."""
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class APIConnectionError(CubiCasaError):
@@ -211,7 +225,7 @@ class APIStatusError(CubiCasaError):
         self.body = scrub(body, key)
         self.request_id = scrub(_request_id(response), key)
         request = response.request
-        reason = scrub(response.reason_phrase, key)
+        reason = snippet(response.reason_phrase, MAX_REASON_CHARS, key)
         message = f"{response.status_code} {reason} from {request.method} "
         message += str(request.url.copy_with(query=None))
         if self.request_id:
