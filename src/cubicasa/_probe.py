@@ -17,6 +17,8 @@ from typing import Any, Final
 
 import httpx
 
+from cubicasa_api.types import path_segment
+
 from ._client import DEFAULT_BASE_URL, CubiCasa
 from ._conformance import ConformanceFinding
 from ._conformance_spec import Checker, checker
@@ -134,7 +136,7 @@ class _Probe:
         result = self.report.result(operation_id)
         path = result.path
         for name, value in (path_params or {}).items():
-            path = path.replace("{" + name + "}", _quote(value))
+            path = path.replace("{" + name + "}", path_segment(name, value, safe="@"))
         result.calls += 1
         headers = {"Accept": accept} if accept else None
         try:
@@ -219,19 +221,23 @@ def _normal_host(host: str) -> str:
     return host.lower().rstrip(".")
 
 
-def _quote(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="@")
-
-
 def _items(page: Any) -> list[Any]:
     items = page.get("items") if isinstance(page, dict) else None
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _ids(items: list[Any], key: str = "id") -> list[str]:
-    return [item[key] for item in items if isinstance(item.get(key), str) and item[key]]
+    """The IDs of `items` that can be sent in a path (not `..`, which would reach another
+    operation, nor one too long for a URL)."""
+    return [item[key] for item in items if isinstance(item.get(key), str) and _sendable(item[key])]
+
+
+def _sendable(value: str) -> bool:
+    try:
+        path_segment("id", value)
+    except ValueError:
+        return False
+    return True
 
 
 def _status_of(order: dict[str, Any]) -> Any:
@@ -257,7 +263,13 @@ def run_probe(
     Raises:
         ProbeError: no key, a production base URL with `write` but not `allow_production`, the
             base URL unreachable, or 401.
+        ValueError: an ID argument that cannot be sent in a path (`.`, `..`, empty, too long),
+            before anything is sent.
     """
+    given = {"order_id": order_id, "change_request_id": change_request_id, "user_email": user_email}
+    for name, value in given.items():
+        if value is not None:
+            path_segment(name, value)
     options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     try:
         client = CubiCasa(

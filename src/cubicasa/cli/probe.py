@@ -115,7 +115,7 @@ def probe(
             user_email=user_email,
             http_client=http,
         )
-    except _probe.ProbeError as exc:
+    except (_probe.ProbeError, ValueError) as exc:  # ValueError: an ID that cannot be sent
         click.echo(f"cubicasa probe: {exc}", err=True)
         ctx.exit(PROBE_EXIT_CANNOT_RUN)
     finally:
