@@ -24,9 +24,10 @@ from ._conformance import ConformanceFinding
 from ._conformance_spec import Checker, checker
 from ._error_shape import path_unknown
 from ._names import safe_name, safe_pointer
+from ._printable import printable
 from ._probe_report import OUTCOMES, exit_status, report_json, report_markdown, write_cycle_summary
 from ._settings import API_KEY_ENV
-from .errors import APIStatusError, CubiCasaError
+from .errors import MAX_REASON_CHARS, APIStatusError, CubiCasaError, key_of, snippet
 
 __all__ = [
     "OUTCOMES",
@@ -158,7 +159,7 @@ class _Probe:
         content_type = response.headers.get("content-type")
         if path_unknown(status, content_type, response.content):
             result.outcome = "unreachable"
-            result.reason = f"{status} {response.reason_phrase} for {result.method} {result.path}"
+            result.reason = f"{status} {_reason(response)} for {result.method} {result.path}"
             return None
         checked = self.spec.check(
             operation_id, status, content_type, response.content, keep_values=True
@@ -178,7 +179,7 @@ class _Probe:
         if not response.is_success:
             if not result.findings:
                 result.outcome = "skipped"
-                result.reason = f"answered {status} {response.reason_phrase}"
+                result.reason = f"answered {status} {_reason(response)}"
             return None
         try:
             return response.json()
@@ -205,6 +206,11 @@ class _Probe:
         result = self.report.result(operation_id)
         if result.calls == 0:
             result.outcome, result.reason = "skipped", reason
+
+
+def _reason(response: httpx.Response) -> str:
+    """The reason phrase for a report: cut short, no control or bidi character, no key."""
+    return printable(snippet(response.reason_phrase, MAX_REASON_CHARS, key_of(response.request)))
 
 
 def _distinct_sample(samples: dict[str, list[Any]], place: str, value: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .._printable import printable
 from ._commands import CONTEXT
 from ._session import API_KEY_ENV, Session, connection_options
 from ._types import ID
@@ -116,7 +117,7 @@ def probe(
             http_client=http,
         )
     except (_probe.ProbeError, ValueError) as exc:  # ValueError: an ID that cannot be sent
-        click.echo(f"cubicasa probe: {exc}", err=True)
+        click.echo(printable(f"cubicasa probe: {exc}"), err=True)
         ctx.exit(PROBE_EXIT_CANNOT_RUN)
     finally:
         if http is not None:
@@ -142,7 +143,8 @@ def probe(
             line += f" {len(result.findings)} finding(s)"
         elif result.reason:
             line += f" {result.reason}"
-        click.echo(line.rstrip(), err=to_stdout)  # stdout holds only the document asked for
+        # stdout holds only the document asked for; a reason may quote the server (its status)
+        click.echo(printable(line.rstrip()), err=to_stdout)
     if report.write_cycle is not None:
         click.echo(_probe.write_cycle_summary(report.write_cycle), err=to_stdout)
     ctx.exit(_probe.exit_status(report))
