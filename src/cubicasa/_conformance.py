@@ -15,6 +15,7 @@ findings and the process logs at most `MAX_LOGGED` distinct lines (then one line
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._conformance_spec import checker
 from ._names import safe_pointer
-from .errors import MAX_ERROR_BODY_PARSED
+from .errors import MAX_ERROR_BODY_PARSED, scrub
 
 if TYPE_CHECKING:
     import httpx
@@ -103,6 +104,22 @@ class ConformanceFinding:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.operation_id, self.kind, self.location)
+
+    def scrubbed(self, secret: str | None) -> ConformanceFinding:
+        """This finding without `secret` (the API key) in any attribute: a field name holding it
+        is withheld from `where`, and its every form in `seen`, `detail` or `value` (a content
+        type `application/x-<key>`, an echoed value) is `***`. Itself when nothing held it."""
+        if not secret:
+            return self
+        changed = {
+            "where": safe_pointer(self.where, secret=secret, show=True),
+            "detail": scrub(self.detail, secret),
+            "seen": scrub(self.seen, secret),
+            "value": scrub(self.value, secret),
+        }
+        if all(value == getattr(self, name) for name, value in changed.items()):
+            return self
+        return dataclasses.replace(self, **changed)
 
     def message(self, secret: str | None = None) -> str:
         """One line for a log: the operation, the place (`where`, as `client.conformance` shows
@@ -234,6 +251,7 @@ class Conformance:
                 with self._lock:
                     if key not in self._findings and len(self._findings) < MAX_FINDINGS:
                         finding = ConformanceFinding(operation_id, kind, where, *rest)
+                        finding = finding.scrubbed(self._secret)
                         self._findings[key] = finding
                         fresh.append(finding)
         return fresh

@@ -23,7 +23,7 @@ from ._client import DEFAULT_BASE_URL, CubiCasa
 from ._conformance import ConformanceFinding
 from ._conformance_spec import Checker, checker
 from ._error_shape import path_unknown
-from ._names import safe_name, safe_pointer
+from ._names import safe_name
 from ._printable import printable
 from ._probe_report import OUTCOMES, exit_status, report_json, report_markdown, write_cycle_summary
 from ._settings import API_KEY_ENV
@@ -195,12 +195,11 @@ class _Probe:
         return value
 
     def _scrubbed(self, finding: ConformanceFinding) -> ConformanceFinding:
-        """`finding` without the API key in its place or value (the rest is rendered later)."""
-        where = safe_pointer(finding.where, secret=self.secret, show=True)
+        """`finding` without the API key in any attribute; a value that held it is withheld."""
         value = self._value(finding.value)
-        if where == finding.where and value is finding.value:
-            return finding
-        return dataclasses.replace(finding, where=where, value=value)
+        if value is not finding.value:
+            finding = dataclasses.replace(finding, value=value)
+        return finding.scrubbed(self.secret)
 
     def skip(self, operation_id: str, reason: str) -> None:
         result = self.report.result(operation_id)
