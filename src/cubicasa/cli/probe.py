@@ -128,6 +128,7 @@ def probe(
     if markdown is not None:
         _write(markdown, _probe.report_markdown(report, show_values=show_values))
     if spec_patch is not None and spec is not None:
+        from .._spec_patch import left_out
         from .._spec_patch import spec_patch as make_patch
 
         text = spec.read_bytes()
@@ -136,6 +137,10 @@ def probe(
                        "was generated from (run `make generate`); the patch is against the "
                        "file", err=True)  # fmt: skip
         _write(spec_patch, make_patch(report, text.decode("utf-8"), show_values=show_values))
+        dropped = left_out(report, text.decode("utf-8"), show_values=show_values)
+        if dropped and not session.quiet:
+            note = f"the spec patch leaves out {len(dropped)} field(s) or value(s) that would "
+            click.echo(f"cubicasa probe: note: {note}break generation (see its header)", err=True)
     to_stdout = "-" in (str(json_path), str(markdown), str(spec_patch))
     for result in report.operations:
         line = f"{result.outcome:<12} {result.operation_id:<26} {result.evidence:<10}"
