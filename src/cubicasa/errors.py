@@ -18,7 +18,8 @@
 
 No message or attribute ever holds the API key: requests are described by method and URL only;
 a body, header or reason phrase a server echoed it into is scrubbed of the key (as is, and its
-JSON-, HTML- and URL-escaped forms) before it is quoted and cut short, and the `api-key` header of
+JSON-, HTML- and URL-escaped forms, every character as `\\uXXXX` or an HTML numeric entity) before
+it is quoted and cut short, and the `api-key` header of
 the request an error carries shows `***`. Bodies of errors are parsed and quoted from a bounded
 start only, so a large error page costs no more memory than its bytes.
 """
