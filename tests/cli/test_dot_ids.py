@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from cubicasa.cli._exit import ExitCode
 from cubicasa.testing import FakeCubiCasa
 from tests.cli.conftest import Cli
 
@@ -13,19 +14,21 @@ from tests.cli.conftest import Cli
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["orders", "get", "."], "id"),
-        (["drafts", "delete", ".."], "order_id"),
-        (["users", "delete", "%2e%2e"], "user_id"),
-        (["change-requests", "get", "o-1", ".."], "change_request_id"),
-        (["orders", "get", "o" * 70_000], "id"),
+        (["orders", "get", "."], "ORDER_ID"),
+        (["drafts", "delete", ".."], "ORDER_ID"),
+        (["users", "delete", "%2e%2e"], "USER_ID"),
+        (["change-requests", "get", "o-1", ".."], "CHANGE_REQUEST_ID"),
+        (["orders", "watch", "o-1", "\uff0e"], "ORDER_ID..."),
+        (["orders", "get", "o" * 70_000], "ORDER_ID"),
     ],
 )
 def test_the_command_line_refuses_a_dot_id_before_sending(
     cli: Cli, fake: FakeCubiCasa, args: list[str], named: str
 ) -> None:
     done = cli(*args)
-    assert done.code != 0
-    assert f"cubicasa: {named} " in done.err
+    assert done.code == ExitCode.USAGE
+    assert f"Invalid value for '{named}': " in done.err
+    assert "must not be made only of dots" in done.err or "characters long" in done.err
     assert fake.requests == []
 
 
@@ -34,8 +37,8 @@ def test_the_probe_refuses_a_dot_id_before_sending(
     cli: Cli, fake: FakeCubiCasa, option: str
 ) -> None:
     done = cli("probe", option, "..")
-    assert done.code == 2
-    assert "must not be made only of dots" in done.err
+    assert done.code == ExitCode.USAGE
+    assert f"Invalid value for '{option}': must not be made only of dots" in done.err
     assert fake.requests == []
 
 
@@ -49,3 +52,14 @@ def test_the_probe_does_not_follow_a_dot_id_from_the_server(cli: Cli, fake: Fake
     operations = {(r.method, r.path.split("/v3", 1)[-1]) for r in fake.requests}
     assert ("GET", "/orders") in operations
     assert all("/.." not in path and not path.endswith("/.") for _, path in operations)
+
+
+@pytest.mark.parametrize("option", ["--order-id", "--change-request-id", "--user-email"])
+def test_run_probe_itself_refuses_a_dot_id_naming_the_argument(option: str) -> None:
+    from cubicasa._probe import run_probe
+
+    fake = FakeCubiCasa()
+    argument = option.removeprefix("--").replace("-", "_")
+    with pytest.raises(ValueError, match=rf"^{argument} must not be made only of dots"):
+        run_probe(api_key=fake.api_key, base_url=fake.base_url, **{argument: "%2E."})
+    assert fake.requests == []
