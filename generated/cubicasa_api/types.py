@@ -3,10 +3,12 @@
 
 """Contains some shared types for properties"""
 
+import unicodedata
 from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
 from types import MappingProxyType
 from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
+from urllib.parse import quote, unquote
 
 from attrs import define
 
@@ -43,6 +45,39 @@ class File:
 
 
 T = TypeVar("T")
+
+# CUSTOM: path parameters are checked before they are put into a URL.
+MAX_PATH_PARAMETER_CHARS = 1024
+"""The longest path parameter sent (IDs are a few dozen characters; a far longer one would make
+a URL httpx refuses, or a server's log line of megabytes)."""
+
+
+def path_segment(name: str, value: object, safe: str = "") -> str:
+    """`value` percent-encoded as one path segment; a ValueError naming the argument `name` when
+    it is empty, longer than MAX_PATH_PARAMETER_CHARS, or a dot segment: made only of dots and
+    percent-encodings of them (`.`, `..`, `%2e%2E`), which the URL would resolve to another
+    operation (`GET /orders/..` is `GET /`)."""
+    text = str(value)
+    if not text:
+        raise ValueError(f"{name} must not be empty")
+    if len(text) > MAX_PATH_PARAMETER_CHARS:
+        raise ValueError(
+            f"{name} is {len(text):,} characters long; the most a path parameter may have "
+            f"is {MAX_PATH_PARAMETER_CHARS:,}"
+        )
+    if _is_dot_segment(text):
+        raise ValueError(f"{name} must not be made only of dots ({text!r} is a dot segment)")
+    return quote(text, safe=safe)
+
+
+def _is_dot_segment(text: str) -> bool:
+    for _ in range(8):  # %252e is %2e decoded twice: every layer a server might decode
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    text = unicodedata.normalize("NFKC", text)
+    return text.strip(".") == ""
 
 
 class ShapeError(ValueError):

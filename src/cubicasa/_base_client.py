@@ -164,9 +164,10 @@ class AsyncAPIClient:
         """Stream a PDF answer to `path` (see `_download.Sink`). A body that breaks off is sent
         for again as the retry policy decides, counting every try against the same budget."""
         self._check_open()
-        sink = Sink(target_of(path), progress)
         operation = operation_of(build)
+        # The request first: an argument it refuses (an ID of dots) leaves no file behind.
         request = self._build(streamed_request(build(*args, **kwargs)))
+        sink = Sink(target_of(path), progress)
         attempt = 0
         try:
             while True:

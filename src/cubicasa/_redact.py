@@ -50,7 +50,8 @@ def safe_pointer(pointer: str, *, secret: str | None = None, show: bool = False)
 
 
 def key_forms(key: str) -> list[str]:
-    """`key` as a server may echo it: as is, JSON-, HTML- and URL-escaped; longest first."""
+    """`key` as a server may echo it: as is, JSON-, HTML- and URL-escaped (every character as
+    `\\uXXXX` or an HTML numeric entity too); longest first."""
     forms = {
         key,
         json.dumps(key)[1:-1],
@@ -60,6 +61,11 @@ def key_forms(key: str) -> list[str]:
         quote(key, safe=""),
         quote(key),
         quote_plus(key),
+        "".join(f"\\u{ord(char):04x}" for char in key),
+        "".join(f"\\u{ord(char):04X}" for char in key),
+        "".join(f"&#{ord(char)};" for char in key),
+        "".join(f"&#x{ord(char):x};" for char in key),
+        "".join(f"&#x{ord(char):X};" for char in key),
     }
     forms |= {re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), f) for f in forms}
     return sorted(forms, key=len, reverse=True)

@@ -18,7 +18,8 @@
 
 No message or attribute ever holds the API key: requests are described by method and URL only;
 a body, header or reason phrase a server echoed it into is scrubbed of the key (as is, and its
-JSON-, HTML- and URL-escaped forms) before it is quoted and cut short, and the `api-key` header of
+JSON-, HTML- and URL-escaped forms, every character as `\\uXXXX` or an HTML numeric entity) before
+it is quoted and cut short, and the `api-key` header of
 the request an error carries shows `***`. Bodies of errors are parsed and quoted from a bounded
 start only, so a large error page costs no more memory than its bytes.
 """
@@ -32,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from ._printable import printable
 from ._redact import REDACTED, key_forms, key_of, scrub
 
 __all__ = [
@@ -53,6 +55,8 @@ __all__ = [
 ]
 
 SNIPPET_CHARS = 300
+# A reason phrase is a few words ("Not Found"); a server's 60 KB one is cut to this in messages.
+MAX_REASON_CHARS = 100
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
 # An error body longer than this is not parsed as JSON: `body` holds the start of its text.
 # (CubiCasa's error bodies are a few hundred bytes; a 64 MiB page of `{},` would build 22 million
@@ -131,7 +135,11 @@ def _scrubbed_response(response: httpx.Response, key: str | None) -> httpx.Respo
 
 
 class CubiCasaError(Exception):
-    """The base of every error this library raises."""
+    """The base of every error this library raises. Its text never holds a control character or
+    a bidi override (a log is read on a terminal later): those show as escapes such as `\\x1b`."""
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class APIConnectionError(CubiCasaError):
@@ -164,7 +172,7 @@ class APIStatusError(CubiCasaError):
         self.body = scrub(body, key)
         self.request_id = scrub(_request_id(response), key)
         request = response.request
-        reason = scrub(response.reason_phrase, key)
+        reason = snippet(response.reason_phrase, MAX_REASON_CHARS, key)
         message = f"{response.status_code} {reason} from {request.method} "
         message += str(request.url.copy_with(query=None))
         if self.request_id:

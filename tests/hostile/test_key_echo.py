@@ -51,6 +51,14 @@ def echoing(
     return script
 
 
+def unicode_escaped(key: str) -> str:
+    return "".join(f"\\u{ord(char):04x}" for char in key)
+
+
+def entities(key: str, form: str) -> str:
+    return "".join(form.format(ord(char)) for char in key)
+
+
 def loc(key: str) -> tuple[dict[str, Any], bytes]:
     body = {"validation_error": {"body_params": [{"loc": [key, "x"], "msg": f"bad {key}"}]}}
     return {}, json.dumps(body).encode()
@@ -86,6 +94,22 @@ ECHOES: dict[str, tuple[int, Any]] = {
             lambda k: ({"Content-Type": "text/plain"}, ("u=" + quote(k, safe="").lower()).encode()),
         ),
     ),
+    "every character \\uXXXX-escaped": (
+        502,
+        echoing(502, lambda k: ({"Content-Type": "text/plain"}, unicode_escaped(k).encode())),
+    ),
+    "every character \\uXXXX-escaped in JSON": (
+        502,
+        echoing(502, lambda k: ({}, b'{"echo": "' + unicode_escaped(k).encode() + b'"}')),
+    ),
+    "html decimal entities": (
+        502,
+        echoing(502, lambda k: ({"Content-Type": "text/html"}, entities(k, "&#{};").encode())),
+    ),
+    "html hex entities": (
+        502,
+        echoing(502, lambda k: ({"Content-Type": "text/html"}, entities(k, "&#x{:x};").encode())),
+    ),
     "2xx of the wrong shape": (
         200,
         echoing(200, lambda k: ({}, json.dumps({"id": None, "echo": k}).encode())),
@@ -111,12 +135,28 @@ def everything_public(error: BaseException) -> str:
     request = getattr(error, "request", None)
     if request is not None:
         parts.append(list(request.headers.items()))
-    return repr(parts)
+    # repr doubles backslashes (a `\\u0073`-escaped key would hide); the texts are added as is.
+    return repr(parts) + "\n".join(_texts(parts))
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bytes):
+        return [value.decode("latin-1")]
+    if isinstance(value, dict):
+        return [text for pair in value.items() for text in _texts(list(pair))]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _texts(item)]
+    return []
 
 
 def forms(key: str) -> list[str]:
     escaped = quote(key, safe="")
-    return [key, key[:8], json.dumps(key)[1:-1], html.escape(key), escaped, escaped.lower()]
+    return [
+        *[key, key[:8], json.dumps(key)[1:-1], html.escape(key), escaped, escaped.lower()],
+        *[unicode_escaped(key), entities(key, "&#{};"), entities(key, "&#x{:x};")],
+    ]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .._printable import printable
 from .._version import __version__
 from ._exit import CommandError, ExitCode, exit_code_table, report
 from ._output import ReaderGone
@@ -139,7 +140,7 @@ def _one_line_warning(
     file: Any = None,
     line: str | None = None,
 ) -> None:
-    print(f"cubicasa: warning: {message}", file=sys.stderr, flush=True)
+    print(f"cubicasa: warning: {printable(str(message))}", file=sys.stderr, flush=True)
 
 
 def run(argv: list[str]) -> int:

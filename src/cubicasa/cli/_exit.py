@@ -8,6 +8,8 @@ from enum import IntEnum
 
 import click
 
+from .._printable import printable
+
 API_KEY_HINT = (
     "check that CUBICASA_API_KEY holds your company's API key (a Manager finds it in the web app "
     "under Settings > Company > Developer)"
@@ -120,5 +122,5 @@ def report(exc: BaseException, *, verbose: bool, secret: str | None = None) -> i
     line = " ".join(message.split())
     if code is ExitCode.FAILURE and not verbose and not isinstance(exc, CommandError):
         line += " (--verbose shows the traceback)"
-    print(f"cubicasa: {line}", file=sys.stderr, flush=True)
+    print(f"cubicasa: {printable(line)}", file=sys.stderr, flush=True)
     return int(code)

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from .._printable import json_text, printable
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -59,7 +61,8 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def cell(key: str, value: Any) -> str:
-    """A value as a person reads it in a table (the JSON view keeps it exact)."""
+    """A value as a person reads it in a table (the JSON view keeps it exact); control and bidi
+    characters a server sent show as escapes (`\\x1b`), never act on the terminal."""
     if value is None or value == {} or value == []:
         return "-"
     if isinstance(value, bool):
@@ -67,10 +70,10 @@ def cell(key: str, value: Any) -> str:
     if key.endswith("_at") and isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        return ", ".join(str(v) for v in value)
+        return printable(", ".join(str(v) for v in value))
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return printable(json.dumps(value, ensure_ascii=False))
+    return printable(str(value))
 
 
 def _table(columns: Sequence[Column], rows: list[list[str]]) -> Any:
@@ -110,7 +113,8 @@ class Output:
         return Console(file=sys.stderr if stderr else sys.stdout, highlight=False)
 
     def write_json(self, data: Any, *, lines: bool = False) -> None:
-        text = json.dumps(data, ensure_ascii=False, indent=None if lines else 2)
+        # C1 controls and bidi overrides as \\uXXXX: the same JSON, inert on a terminal.
+        text = json_text(data, indent=None if lines else 2)
         try:
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
@@ -220,4 +224,4 @@ class Output:
     def note(self, text: str) -> None:
         """A remark for a person, on stderr (never with --quiet, never on stdout)."""
         if not self.session.quiet:
-            print(text, file=sys.stderr, flush=True)
+            print(printable(text), file=sys.stderr, flush=True)

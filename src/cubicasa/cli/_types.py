@@ -1,5 +1,5 @@
 """Option and argument types that refuse a bad value before anything is sent: IDs that are not
-empty, and seconds that are a finite number within a range."""
+empty nor dot segments, and seconds that are a finite number within a range."""
 
 from __future__ import annotations
 
@@ -54,5 +54,20 @@ class Seconds(click.ParamType):  # type: ignore[type-arg]
         return number
 
 
-ID = NonEmptyText()
+class PathID(NonEmptyText):
+    """An ID or e-mail address that goes into a URL's path: also not a dot segment (`.`, `..`,
+    `%2e%2e`: the URL would resolve it to another operation), nor over 1,024 characters."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from cubicasa_api.types import path_segment  # not at import: it loads httpx
+
+        text = super().convert(value, param, ctx)
+        try:
+            path_segment("it", text)
+        except ValueError as exc:  # "it must not be made only of dots (...)"
+            self.fail(str(exc).removeprefix("it "), param, ctx)
+        return text
+
+
+ID = PathID()
 """The type of every ID or e-mail argument of the command line."""

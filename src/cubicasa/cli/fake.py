@@ -15,7 +15,9 @@ fake = click.Group(
 
 
 @fake.command("serve", context_settings=CONTEXT)
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (IPv6 too: ::1); 0.0.0.0 or :: listens on every "
+                   "interface, with a warning that the fake's key is then exposed.")  # fmt: skip
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="0 picks a free port.")  # fmt: skip
 @click.option("--api-key", metavar="KEY", help="The key requests must send [default: the fake's].")

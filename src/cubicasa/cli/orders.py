@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .._printable import printable
 from ._commands import (
     PREFERENCES_HELP,
     api_command,
@@ -224,7 +225,7 @@ def watch(ctx: click.Context, order_ids: tuple[str, ...], interval: float) -> No
             out.write_json(as_json(order), lines=True)
         else:
             change = f"{seen[order_id]} -> {status}" if order_id in seen else status
-            click.echo(f"{datetime.now():%H:%M:%S} {order_id}: {change}")
+            click.echo(printable(f"{datetime.now():%H:%M:%S} {order_id}: {change}"))
         seen[order_id] = status
 
     waiting = list(dict.fromkeys(order_ids))

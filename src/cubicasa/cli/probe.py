@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .._printable import printable
 from ._commands import CONTEXT
 from ._session import API_KEY_ENV, Session, connection_options
 from ._types import ID
@@ -115,8 +116,8 @@ def probe(
             user_email=user_email,
             http_client=http,
         )
-    except _probe.ProbeError as exc:
-        click.echo(f"cubicasa probe: {exc}", err=True)
+    except (_probe.ProbeError, ValueError) as exc:  # ValueError: an ID that cannot be sent
+        click.echo(printable(f"cubicasa probe: {exc}"), err=True)
         ctx.exit(PROBE_EXIT_CANNOT_RUN)
     finally:
         if http is not None:
@@ -128,6 +129,7 @@ def probe(
         _write(markdown, _probe.report_markdown(report, show_values=show_values))
     if spec_patch is not None and spec is not None:
         from ..probe import spec_patch as make_patch
+        from ..probe._spec_patch import left_out
 
         text = spec.read_bytes()
         if hashlib.sha256(text).hexdigest() != report.spec_sha256 and not session.quiet:
@@ -135,6 +137,10 @@ def probe(
                        "was generated from (run `make generate`); the patch is against the "
                        "file", err=True)  # fmt: skip
         _write(spec_patch, make_patch(report, text.decode("utf-8"), show_values=show_values))
+        dropped = left_out(report, text.decode("utf-8"), show_values=show_values)
+        if dropped and not session.quiet:
+            note = f"the spec patch leaves out {len(dropped)} field(s) or value(s) that would "
+            click.echo(f"cubicasa probe: note: {note}break generation (see its header)", err=True)
     to_stdout = "-" in (str(json_path), str(markdown), str(spec_patch))
     for result in report.operations:
         line = f"{result.outcome:<12} {result.operation_id:<26} {result.evidence:<10}"
@@ -142,7 +148,8 @@ def probe(
             line += f" {len(result.findings)} finding(s)"
         elif result.reason:
             line += f" {result.reason}"
-        click.echo(line.rstrip(), err=to_stdout)  # stdout holds only the document asked for
+        # stdout holds only the document asked for; a reason may quote the server (its status)
+        click.echo(printable(line.rstrip()), err=to_stdout)
     if report.write_cycle is not None:
         click.echo(_probe.write_cycle_summary(report.write_cycle), err=to_stdout)
     ctx.exit(_probe.exit_status(report))

@@ -3,12 +3,13 @@ finding can have."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .._redact import safe_pointer
+from .._redact import safe_pointer, scrub
 
 __all__ = ["KINDS", "ConformanceFinding", "location_of"]
 
@@ -59,6 +60,22 @@ class ConformanceFinding:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.operation_id, self.kind, self.location)
+
+    def scrubbed(self, secret: str | None) -> ConformanceFinding:
+        """This finding without `secret` (the API key) in any attribute: a field name holding it
+        is withheld from `where`, and its every form in `seen`, `detail` or `value` (a content
+        type `application/x-<key>`, an echoed value) is `***`. Itself when nothing held it."""
+        if not secret:
+            return self
+        changed = {
+            "where": safe_pointer(self.where, secret=secret, show=True),
+            "detail": scrub(self.detail, secret),
+            "seen": scrub(self.seen, secret),
+            "value": scrub(self.value, secret),
+        }
+        if all(value == getattr(self, name) for name, value in changed.items()):
+            return self
+        return dataclasses.replace(self, **changed)
 
     def message(self, secret: str | None = None) -> str:
         """One line for a log: the operation, the place (`where`, as `client.conformance` shows

@@ -136,6 +136,7 @@ class Conformance:
                 with self._lock:
                     if key not in self._findings and len(self._findings) < MAX_FINDINGS:
                         finding = ConformanceFinding(operation_id, kind, where, *rest)
+                        finding = finding.scrubbed(self._secret)
                         self._findings[key] = finding
                         fresh.append(finding)
         return fresh

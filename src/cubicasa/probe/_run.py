@@ -16,13 +16,16 @@ from typing import Any, Final
 
 import httpx
 
+from cubicasa_api.types import path_segment
+
 from .._client import DEFAULT_BASE_URL, CubiCasa
 from .._error_shape import path_unknown
-from .._redact import REDACTED, safe_name, safe_pointer
+from .._printable import printable
+from .._redact import REDACTED, key_of, safe_name
 from .._settings import API_KEY_ENV
 from ..conformance import ConformanceFinding
 from ..conformance._spec import Checker, checker
-from ..errors import APIConnectionError, APIStatusError, CubiCasaError
+from ..errors import MAX_REASON_CHARS, APIConnectionError, APIStatusError, CubiCasaError, snippet
 from ._results import OperationResult, ProbeError, ProbeReport, WriteCycle
 
 __all__ = ["run_probe"]
@@ -56,7 +59,7 @@ class _Probe:
         result = self.report.result(operation_id)
         path = result.path
         for name, value in (path_params or {}).items():
-            path = path.replace("{" + name + "}", _quote(value))
+            path = path.replace("{" + name + "}", path_segment(name, value, safe="@"))
         result.calls += 1
         request = {"method": result.method, "url": path, "params": params, "json": body}
         if accept:
@@ -78,7 +81,7 @@ class _Probe:
         content_type = response.headers.get("content-type")
         if path_unknown(status, content_type, response.content):
             result.outcome = "unreachable"
-            result.reason = f"{status} {response.reason_phrase} for {result.method} {result.path}"
+            result.reason = f"{status} {_reason(response)} for {result.method} {result.path}"
             return None
         checked = self.spec.check(
             operation_id, status, content_type, response.content, keep_values=True
@@ -98,7 +101,7 @@ class _Probe:
         if not response.is_success:
             if not result.findings:
                 result.outcome = "skipped"
-                result.reason = f"answered {status} {response.reason_phrase}"
+                result.reason = f"answered {status} {_reason(response)}"
             return None
         try:
             return response.json()
@@ -114,17 +117,21 @@ class _Probe:
         return value
 
     def _scrubbed(self, finding: ConformanceFinding) -> ConformanceFinding:
-        """`finding` without the API key in its place or value (the rest is rendered later)."""
-        where = safe_pointer(finding.where, secret=self.secret, show=True)
+        """`finding` without the API key in any attribute; a value that held it is withheld."""
         value = self._value(finding.value)
-        if where == finding.where and value is finding.value:
-            return finding
-        return dataclasses.replace(finding, where=where, value=value)
+        if value is not finding.value:
+            finding = dataclasses.replace(finding, value=value)
+        return finding.scrubbed(self.secret)
 
     def skip(self, operation_id: str, reason: str) -> None:
         result = self.report.result(operation_id)
         if result.calls == 0:
             result.outcome, result.reason = "skipped", reason
+
+
+def _reason(response: httpx.Response) -> str:
+    """The reason phrase for a report: cut short, no control or bidi character, no key."""
+    return printable(snippet(response.reason_phrase, MAX_REASON_CHARS, key_of(response.request)))
 
 
 def _distinct_sample(samples: dict[str, list[Any]], place: str, value: Any) -> None:
@@ -141,19 +148,23 @@ def _normal_host(host: str) -> str:
     return host.lower().rstrip(".")
 
 
-def _quote(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="@")
-
-
 def _items(page: Any) -> list[Any]:
     items = page.get("items") if isinstance(page, dict) else None
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _ids(items: list[Any], key: str = "id") -> list[str]:
-    return [item[key] for item in items if isinstance(item.get(key), str) and item[key]]
+    """The IDs of `items` that can be sent in a path (not `..`, which would reach another
+    operation, nor one too long for a URL)."""
+    return [item[key] for item in items if isinstance(item.get(key), str) and _sendable(item[key])]
+
+
+def _sendable(value: str) -> bool:
+    try:
+        path_segment("id", value)
+    except ValueError:
+        return False
+    return True
 
 
 def _status_of(order: dict[str, Any]) -> Any:
@@ -179,7 +190,13 @@ def run_probe(
     Raises:
         ProbeError: no key, a production base URL with `write` but not `allow_production`, the
             base URL unreachable, or 401.
+        ValueError: an ID argument that cannot be sent in a path (`.`, `..`, empty, too long),
+            before anything is sent.
     """
+    given = {"order_id": order_id, "change_request_id": change_request_id, "user_email": user_email}
+    for name, value in given.items():
+        if value is not None:
+            path_segment(name, value)
     options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     try:
         client = CubiCasa(

@@ -15,7 +15,10 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import json
+import keyword
 import re
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -30,6 +33,15 @@ MAX_DEPTH = 16
 """Levels of nesting a new field's schema is inferred to; deeper values get no schema."""
 MAX_NODES = 10_000
 """Values (objects, arrays and scalars together) inferred from per new field."""
+MAX_NEW_FIELDS = 200
+"""New fields one patch adds to one schema; past it, the rest are left out (the header says so)."""
+# Names a model already uses for itself (attributes, methods, the locals and helpers of its
+# to_dict/from_dict): a field with one of these Python names would shadow it and break decoding.
+_MODEL_NAMES = (
+    "to_dict from_dict additional_properties additional_keys json_empty self cls T src_dict d "
+    "field_dict model shape_error UNSET Unset Any Mapping cast arrays_as_came as_object "
+    "came_empty failing_index model_repr wrong_type attrs_define attrs_field"
+)
 
 
 class PatchError(Exception):
@@ -308,24 +320,97 @@ def _enum_line(doc: _Yaml, keys: list[str]) -> int | None:
     return None
 
 
-def _add_to_enum(doc: _Yaml, keys: list[str], values: list[str]) -> None:
+def _add_to_enum(doc: _Yaml, keys: list[str], values: list[str]) -> list[str]:
+    """Add `values` to the value list at `keys`; what was left out, and why."""
     index = _enum_line(doc, keys)
     if index is None:
-        return
+        return []
     line = doc.lines[index]
     match = re.fullmatch(r"(\s*(?:enum|examples):\s*\[)(.*)(\]\s*)", line.rstrip("\n"))
     if match is None:
-        return  # a block-style list: the description records the values
+        return []  # a block-style list: the description records the values
     listed = [item.strip() for item in match.group(2).split(",") if item.strip()]
-    known = {item.strip("\"'") for item in listed}
-    listed += [_list_item(value) for value in values if value not in known]
+    known = [item.strip("\"'") for item in listed]
+    fresh = [value for value in values if value not in known]
+    kept, left_out = _admitted("value", "/" + "/".join(keys), fresh, known, reserved=False)
+    listed += [_list_item(value) for value in kept]
     doc.lines[index] = f"{match.group(1)}{', '.join(listed)}{match.group(3).rstrip()}\n"
+    return left_out
+
+
+def _python_name(name: str) -> str:
+    """What decides whether two names get one Python name from the generator (`a.b`, `a-b`,
+    `A_B` and `aB` all do): lower case, letters and digits only. Stricter than the generator on
+    purpose: a name left out is listed in the patch's header, a collision breaks generation."""
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", name).casefold())
+
+
+_RESERVED = frozenset(_python_name(name) for name in [*_MODEL_NAMES.split(), *keyword.kwlist])
+
+
+def _admitted(
+    what: str, place: str, new: Iterable[str], existing: Iterable[str], *, reserved: bool = True
+) -> tuple[list[str], list[str]]:
+    """The `new` names (fields, or enum values) that can join `existing` at `place` without two
+    of them getting one Python name, shadowing a model attribute or a keyword (`reserved`), up to
+    `MAX_NEW_FIELDS`; and a line on each left out (the cap's as one line)."""
+    taken = {_python_name(name) for name in existing}
+    kept: list[str] = []
+    left_out: list[str] = []
+    over_cap = 0
+    for name in new:
+        python = _python_name(name)
+        if not python:
+            reason = "it has no letter or digit to make a Python name of"
+        elif reserved and python in _RESERVED:
+            reason = "its Python name is a model attribute or a Python keyword"
+        elif python in taken:
+            reason = "its Python name is that of another one there"
+        elif len(kept) >= MAX_NEW_FIELDS:
+            over_cap += 1
+            continue
+        else:
+            kept.append(name)
+            taken.add(python)
+            continue
+        left_out.append(f"{what} {json.dumps(name)} at {place}: {reason}")
+    if over_cap:
+        left_out.append(
+            f"{over_cap} more new {what}s at {place}: one patch adds at most {MAX_NEW_FIELDS}"
+        )
+    return kept, left_out
+
+
+def _property_names(doc: _Yaml, keys: list[str]) -> list[str]:
+    """The names under `properties` of the schema at `keys` ([] when it has none)."""
+    try:
+        index = doc.find([*keys, "properties"])
+    except PatchError:
+        return []
+    indent = doc.child_indent(index)
+    lines = doc.lines[index + 1 : doc.end_of(index)]
+    names = [_key_of(line) for line in lines if _content(line) and _indent(line) == indent]
+    return [name for name in names if name is not None]
 
 
 def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
     """The spec as the probe suggests it (text), from the spec's current text. A new field whose
-    name is not a plain identifier is left out unless `show_values`; one holding the key always."""
+    name is not a plain identifier is left out unless `show_values`; one holding the key always;
+    and so are new fields and values that would break generation (`left_out`)."""
+    return _build(report, spec_text, show_values=show_values)[0]
+
+
+def left_out(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> list[str]:
+    """What the patch leaves out because generation would break or decoding slow down: a field or
+    enum value whose Python name is another's (`manager` beside `Manager`, `a.b` beside `a-b`),
+    a field named like a model attribute (`to_dict`) or a keyword, new fields past
+    `MAX_NEW_FIELDS` per schema. One line each."""
+    return _build(report, spec_text, show_values=show_values)[1]
+
+
+def _build(report: ProbeReport, spec_text: str, *, show_values: bool) -> tuple[str, list[str]]:
     doc = _Yaml(spec_text)
+    dropped: list[str] = []
     date = report.date
     host = probed_host(report)
     # New properties, grouped by the object they were found in.
@@ -333,8 +418,13 @@ def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> 
     for (place, key), values in report.unknown.items():
         if safe_name(key, show=show_values) != WITHHELD:
             by_object.setdefault(place, {})[key] = values
-    for place, fields in sorted(by_object.items()):
+    for place, found in sorted(by_object.items()):
         keys = _keys(place)
+        names, why = _admitted("field", place, sorted(found), _property_names(doc, keys))
+        dropped += why
+        fields = {name: found[name] for name in names}
+        if not fields:
+            continue
         node = doc.find(keys)
         try:
             properties = doc.find([*keys, "properties"])
@@ -362,7 +452,7 @@ def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> 
         values = [value for value in seen if value not in _recorded(doc, node)]
         if not values:
             continue  # a probe of a spec that already has them: nothing new
-        _add_to_enum(doc, _keys(place), values)
+        dropped += _add_to_enum(doc, _keys(place), values)
         addition = f"Also seen by `cubicasa probe` of {host} on {date}: {', '.join(values)}."
         _description_lines(doc, doc.find(_keys(place)), addition)
     # Operations whose answers conformed: observed, when it was the live API that answered.
@@ -379,12 +469,12 @@ def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> 
         except PatchError:
             doc.lines.insert(evidence + 1, f'{pad}x-observed: "{date}"\n')
         del op
-    return doc.text()
+    return doc.text(), dropped
 
 
 def spec_patch(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
     """A unified diff of `SPEC_PATH` that `git apply` accepts ("" when nothing changes)."""
-    new = build(report, spec_text, show_values=show_values)
+    new, dropped = _build(report, spec_text, show_values=show_values)
     diff = "".join(
         difflib.unified_diff(
             spec_text.splitlines(keepends=True),
@@ -395,7 +485,16 @@ def spec_patch(report: ProbeReport, spec_text: str, *, show_values: bool = False
     )
     if not diff:
         return ""
-    return header(report) + diff
+    return header(report) + _left_out_lines(dropped) + diff
+
+
+def _left_out_lines(dropped: list[str]) -> str:
+    """The header's list of what was left out (text `git apply` skips, as the rest of it)."""
+    if not dropped:
+        return ""
+    lines = ["Left out, since generation would break or decoding slow down:"]
+    lines += [f"- {line}" for line in dropped]
+    return "\n".join(lines) + "\n\n"
 
 
 def header(report: ProbeReport) -> str:

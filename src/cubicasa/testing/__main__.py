@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from types import FrameType
 
@@ -33,8 +34,22 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     with fake.serve(args.host, args.port) as server:
         print(f"fake CubiCasa serving {server.base_url}", flush=True)
+        if server.exposed:
+            print(_exposed_warning(args.host, args.api_key), file=sys.stderr, flush=True)
         stopped.wait()
     return 0
+
+
+def _exposed_warning(host: str, api_key: str) -> str:
+    known = (
+        f"its well-known key {DEFAULT_API_KEY!r}"
+        if api_key == DEFAULT_API_KEY
+        else "the key given with --api-key"
+    )
+    return (
+        f"warning: listening on {host}, not only this machine's loopback: anyone who can reach "
+        f"this machine can read and change the fake's data with {known}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ at most `MAX_CONNECTIONS` connections (one thread each) are served at once (the 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import socket
@@ -116,6 +117,8 @@ class _Server(ThreadingHTTPServer):
         idle_timeout: float = IDLE_TIMEOUT,
         max_connections: int = MAX_CONNECTIONS,
     ) -> None:
+        # An IPv6 address (`::1`, `::`) needs an IPv6 socket; anything else is served over IPv4.
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
         self.fake = fake
         self.idle_timeout = idle_timeout
@@ -155,6 +158,19 @@ class _Server(ThreadingHTTPServer):
         logger.debug("connection from %s ended abruptly", client_address)
 
 
+# Addresses that mean "every interface" (no client can connect to them) -> the loopback to use.
+_WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
 class FakeServer:
     """A running fake: `with FakeCubiCasa().serve() as server: ... server.base_url ...`.
 
@@ -164,15 +180,22 @@ class FakeServer:
 
     def __init__(self, fake: FakeCubiCasa, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.fake = fake
-        self.host = host
+        self.host = host.removeprefix("[").removesuffix("]")  # `[::1]` as a URL writes it
         self.port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        """`http://host:port`, the server's origin."""
-        return f"http://{self.host}:{self.port}"
+        """`http://host:port`, the server's origin: on this machine's loopback address when the
+        server listens on every interface (`0.0.0.0`, `::`), whose address no client can use."""
+        host = _WILDCARDS.get(self.host, self.host)
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def exposed(self) -> bool:
+        """True when the server listens beyond this machine's loopback interface."""
+        return not _loopback(self.host)
 
     @property
     def base_url(self) -> str:

@@ -3,7 +3,6 @@
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -12,7 +11,7 @@ from ...models.change_request import ChangeRequest
 from ...models.change_request_input import ChangeRequestInput
 from ...models.error_body import ErrorBody
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response, ShapeError
+from ...types import Response, ShapeError, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "createChangeRequest"
@@ -28,7 +27,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/orders/{order_id}/change-requests".format(
-            order_id=quote(str(order_id), safe=""),
+            order_id=path_segment("order_id", order_id),
         ),
     }
 

@@ -3,7 +3,6 @@
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -11,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.change_request import ChangeRequest
 from ...models.error_body import ErrorBody
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response, ShapeError
+from ...types import Response, ShapeError, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "getChangeRequest"
@@ -25,8 +24,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/orders/{order_id}/change-requests/{change_request_id}".format(
-            order_id=quote(str(order_id), safe=""),
-            change_request_id=quote(str(change_request_id), safe=""),
+            order_id=path_segment("order_id", order_id),
+            change_request_id=path_segment("change_request_id", change_request_id),
         ),
     }
 

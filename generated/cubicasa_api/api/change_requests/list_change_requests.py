@@ -3,7 +3,6 @@
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -11,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.change_request_list import ChangeRequestList
 from ...models.error_body import ErrorBody
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, ShapeError, Unset
+from ...types import UNSET, Response, ShapeError, Unset, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "listChangeRequests"
@@ -35,7 +34,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/orders/{order_id}/change-requests".format(
-            order_id=quote(str(order_id), safe=""),
+            order_id=path_segment("order_id", order_id),
         ),
         "params": params,
     }

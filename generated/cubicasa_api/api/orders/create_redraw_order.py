@@ -3,7 +3,6 @@
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -12,7 +11,7 @@ from ...models.error_body import ErrorBody
 from ...models.order import Order
 from ...models.redraw_order_input import RedrawOrderInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, ShapeError, Unset
+from ...types import UNSET, Response, ShapeError, Unset, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "createRedrawOrder"
@@ -28,7 +27,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/orders/{order_id}/redraw".format(
-            order_id=quote(str(order_id), safe=""),
+            order_id=path_segment("order_id", order_id),
         ),
     }
 

@@ -4,14 +4,13 @@
 from http import HTTPStatus
 from io import BytesIO
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import File, Response, ShapeError
+from ...types import File, Response, ShapeError, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "getOrderCombinedPdf"
@@ -24,7 +23,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/orders/{order_id}/combined-pdf".format(
-            order_id=quote(str(order_id), safe=""),
+            order_id=path_segment("order_id", order_id),
         ),
     }
 

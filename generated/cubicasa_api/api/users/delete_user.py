@@ -3,7 +3,6 @@
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -11,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.message import Message
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response, ShapeError
+from ...types import Response, ShapeError, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "deleteUser"
@@ -24,7 +23,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/users/{user_id}".format(
-            user_id=quote(str(user_id), safe=""),
+            user_id=path_segment("user_id", user_id),
         ),
     }
 

@@ -3,7 +3,6 @@
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -12,7 +11,7 @@ from ...models.error_body import ErrorBody
 from ...models.user import User
 from ...models.user_update_input import UserUpdateInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response, ShapeError
+from ...types import Response, ShapeError, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "updateUser"
@@ -28,7 +27,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/users/{user_id}".format(
-            user_id=quote(str(user_id), safe=""),
+            user_id=path_segment("user_id", user_id),
         ),
     }
 
