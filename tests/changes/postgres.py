@@ -23,7 +23,9 @@ def server_bin() -> Path | None:
     """The newest installed PostgreSQL's bin folder (Debian's layout), else one on PATH."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
     )
     if found:
         return Path(found[-1]).parent
@@ -47,7 +49,9 @@ def _as_user() -> list[str]:
         except KeyError:
             continue
         return ["runuser", "-u", name, "--"]
-    raise RuntimeError("running as root and no unprivileged user (postgres, nobody) to run the server")
+    raise RuntimeError(
+        "running as root and no unprivileged user (postgres, nobody) to run the server"
+    )
 
 
 @contextmanager

@@ -125,12 +125,13 @@ def _result(done: dict[int, Outcome], change: OrderChange) -> IngestResult:
     return IngestResult(outcome, change, error)
 
 
-def _walks(max_items: int | None) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
-    """A pass's two walks: (list arguments, statuses to skip)."""
-    return [
-        ({"status": list(IN_PROGRESS), "max_items": max_items}, ()),
-        ({"max_items": max_items}, IN_PROGRESS),
-    ]
+WALKS: tuple[tuple[list[str] | None, tuple[str, ...]], ...] = (
+    (list(IN_PROGRESS), ()),
+    (None, IN_PROGRESS),
+)
+"""A pass's two walks, (statuses listed, statuses skipped): in-progress orders first, then all
+of them, skipping the in-progress ones (compared already). `max_items` bounds the orders
+compared, not the items listed."""
 
 
 class _Feed:
@@ -269,21 +270,22 @@ class ChangeFeed(_Feed):
         """The orders in batches: in-progress ones first, then the others (the in-progress
         ones that the second walk lists again were compared already, and are skipped)."""
         count = 0
-        for arguments, skip in _walks(max_items):
-            if arguments["max_items"] is not None:
-                arguments["max_items"] -= count
-                if arguments["max_items"] <= 0:
-                    return
+        for status, skip in WALKS:
+            if max_items is not None and count >= max_items:
+                return
             pager = self.client.orders.list(
-                page_size=self.page_size, concurrency=self.concurrency, **arguments
-            )
+                status=status, page_size=self.page_size, max_items=max_items,
+                concurrency=self.concurrency,
+            )  # fmt: skip
             batch: list[Observed] = []
             for observed in self._observe(pager, skip):
                 count += 1
                 batch.append(observed)
-                if len(batch) >= BATCH:
+                if len(batch) >= BATCH or count == max_items:
                     yield batch
                     batch = []
+                if count == max_items:
+                    break
             if batch:
                 yield batch
 
@@ -436,22 +438,23 @@ class AsyncChangeFeed(_Feed):
 
     async def _walk(self, max_items: int | None) -> AsyncIterator[list[Observed]]:
         count = 0
-        for arguments, skip in _walks(max_items):
-            if arguments["max_items"] is not None:
-                arguments["max_items"] -= count
-                if arguments["max_items"] <= 0:
-                    return
+        for status, skip in WALKS:
+            if max_items is not None and count >= max_items:
+                return
             pager = self.client.orders.list(
-                page_size=self.page_size, concurrency=self.concurrency, **arguments
-            )
+                status=status, page_size=self.page_size, max_items=max_items,
+                concurrency=self.concurrency,
+            )  # fmt: skip
             batch: list[Observed] = []
             async for order in pager:
                 for observed in self._observe((order,), skip):
                     count += 1
                     batch.append(observed)
-                if len(batch) >= BATCH:
+                if len(batch) >= BATCH or (batch and count == max_items):
                     yield batch
                     batch = []
+                if count == max_items:
+                    break
             if batch:
                 yield batch
 
