@@ -7,8 +7,6 @@ import asyncio
 import json
 from typing import Any
 
-import pytest
-
 from cubicasa.changes import AsyncChangeFeed, ChangeFeed, OrderChange
 from cubicasa.testing import FakeCubiCasa
 
@@ -143,7 +141,8 @@ def test_an_orders_changes_are_delivered_in_order_behind_a_failure(
         feed.sync(handler)  # Draft's first change fails
         fake.set_status(draft, "Pending")
         summary = feed.sync(handler)  # fails again; Draft -> Pending waits behind it
-        assert summary.failed == 1 and summary.changed == 1
+        assert summary.failed == 1
+        assert summary.changed == 1
         failing = False
         feed.sync(handler)
         assert seen == [(None, "Draft"), ("Draft", "Pending")]
@@ -168,7 +167,9 @@ def test_a_change_ingested_from_a_webhook_is_not_reported_by_the_poll(
         assert summary.changed == 0
         # CubiCasa's retry of the same call.
         again = feed.ingest(webhook_body(pending, "Pending", "Ready"), got.append)
-        assert again.duplicate and again.outcome == "duplicate" and got == []
+        assert again.duplicate
+        assert again.outcome == "duplicate"
+        assert got == []
 
 
 def test_a_webhook_for_a_change_the_poll_reported_is_known(
@@ -200,7 +201,8 @@ def test_a_quick_edit_webhook_is_a_change_and_not_reported_again(store_url: str)
         files = {"listing_floorplans": {"pdf_urls": ["https://files.test/v2/plan.pdf"]}}
         fake.deviate("listOrders", add={"/items/*/delivery_assets": files})
         result = feed.ingest(webhook_body(ready, "Ready", "Ready"), got.append)
-        assert result.outcome == "delivered" and result.change is not None
+        assert result.outcome == "delivered"
+        assert result.change is not None
         assert result.change.is_redelivery
         feed.sync(got.append)  # the new files are taken silently: the webhook reported them
         assert [(c.previous, c.current, c.source) for c in got] == [("Ready", "Ready", "webhook")]
@@ -232,7 +234,8 @@ def test_a_failing_handler_on_a_webhook_leaves_it_for_the_next_pass(
         feed.sync(lambda change: None)
         fake.set_status(draft, "Pending")
         result = feed.ingest(webhook_body(draft, "Draft", "Pending"), broken)
-        assert result.outcome == "failed" and isinstance(result.error, ConnectionError)
+        assert result.outcome == "failed"
+        assert isinstance(result.error, ConnectionError)
         feed.sync(got.append)
         assert [(c.current, c.attempt) for c in got] == [("Pending", 2)]
 

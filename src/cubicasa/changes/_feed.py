@@ -355,12 +355,14 @@ class ChangeFeed(_Feed):
         interval: float = 60.0,
         stop: threading.Event | None = None,
         max_passes: int | None = None,
+        on_pass: Callable[[SyncSummary], Any] | None = None,
     ) -> RunSummary:
         """Run passes until `stop` is set, Ctrl-C, or `max_passes`; returns their sums.
 
         Passes start at least `interval` seconds apart. A 429 (`RateLimitError`) or a failed
         connection or 5xx ends a pass early; the next waits the interval, and at least as long
         as the 429's `Retry-After`. Other errors (a wrong API key, a store error) are raised.
+        `on_pass(summary)` is called after each pass that completed.
         """
         interval = _positive("interval", interval)
         totals = RunSummary()
@@ -368,7 +370,10 @@ class ChangeFeed(_Feed):
             while not (stop is not None and stop.is_set()):
                 started, asked = self._clock(), None
                 try:
-                    totals.add(self.sync(handler))
+                    summary = self.sync(handler)
+                    totals.add(summary)
+                    if on_pass is not None:
+                        on_pass(summary)
                 except RateLimitError as exc:
                     totals.rate_limited += 1
                     asked = retry_after(exc, self._clock())
@@ -513,6 +518,7 @@ class AsyncChangeFeed(_Feed):
         interval: float = 60.0,
         stop: asyncio.Event | None = None,
         max_passes: int | None = None,
+        on_pass: Callable[[SyncSummary], Any] | None = None,
     ) -> RunSummary:
         """Passes until `stop` is set, the task is cancelled, or `max_passes`, as
         `ChangeFeed.run`."""
@@ -521,7 +527,10 @@ class AsyncChangeFeed(_Feed):
         while not (stop is not None and stop.is_set()):
             started, asked = self._clock(), None
             try:
-                totals.add(await self.sync(handler))
+                summary = await self.sync(handler)
+                totals.add(summary)
+                if on_pass is not None:
+                    on_pass(summary)
             except RateLimitError as exc:
                 totals.rate_limited += 1
                 asked = retry_after(exc, self._clock())

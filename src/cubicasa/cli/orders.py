@@ -1,4 +1,4 @@
-"""`cubicasa orders ...`: list, get, pdf, upgrade, redeliver, redraw, watch."""
+"""`cubicasa orders ...`: list, get, pdf, upgrade, redeliver, redraw, watch, changes."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ._commands import (
 from ._output import Column, Output, as_json
 from ._session import Session, pass_session
 from ._types import ID, Seconds
+from .changes import changes
 
 if TYPE_CHECKING:
     from .. import CubiCasa
@@ -245,3 +246,6 @@ def watch(ctx: click.Context, order_ids: tuple[str, ...], interval: float) -> No
         except KeyboardInterrupt:
             out.note(f"stopped; not Ready yet: {', '.join(waiting)}")
             ctx.exit(130)
+
+
+orders.add_command(changes)  # `orders changes`: the change feed (cli/changes.py)
