@@ -42,7 +42,7 @@ logger = logging.getLogger("cubicasa.changes")
 Handler = Callable[[OrderChange], Any]
 AsyncHandler = Callable[[OrderChange], Awaitable[Any] | Any]
 StoreLike = str | Path | ChangeStore
-BATCH = 500  # orders compared per transaction: bounds memory and lock time
+BATCH = 200  # orders compared per transaction: bounds memory and lock time
 CLAIM_BATCH = 20  # changes leased at once
 DEFAULT_LEASE = 300.0
 WEBHOOK_WINDOW = 3600.0  # CubiCasa's 3 tries fall well within an hour
@@ -316,7 +316,7 @@ class ChangeFeed(_Feed):
             self._remember(batch)
             if chosen is not None:
                 self._deliver(chosen, token, summary)
-        self._orders = {}
+            self._orders = {}
         if chosen is not None:
             self._deliver(chosen, token, summary)
         self.store.prune(self._clock() - self.keep_delivered)
@@ -476,7 +476,7 @@ class AsyncChangeFeed(_Feed):
             self._remember(batch)
             if chosen is not None:
                 await self._deliver(chosen, token, summary)
-        self._orders = {}
+            self._orders = {}
         if chosen is not None:
             await self._deliver(chosen, token, summary)
         await asyncio.to_thread(self.store.prune, self._clock() - self.keep_delivered)
