@@ -167,3 +167,14 @@ def test_feed_arguments_are_checked(fake: FakeCubiCasa, sqlite_path: Path) -> No
                 feed.sync("print")  # type: ignore[arg-type]
             with pytest.raises(ValueError, match="interval must be > 0"):
                 feed.run(print, interval=0)
+
+
+def test_a_store_given_to_the_feed_stays_open_after_it(
+    fake: FakeCubiCasa, sqlite_path: Path
+) -> None:
+    store = SQLiteStore(sqlite_path)
+    with fake.client() as client, ChangeFeed(client, store=store) as feed:
+        feed.sync(lambda change: None)
+    assert store.pending() == 0  # still usable: the caller closes it
+    assert dict(store.states()) == {i: o["info"]["status"] for i, o in fake.orders.items()}
+    store.close()

@@ -164,11 +164,13 @@ class _Feed:
         self._clock = clock
         self._sleep = sleep
         self.store = open_store(store)
+        self._owns_store = not isinstance(store, ChangeStore)
         self._orders: dict[str, Any] = {}  # the latest batch's listed orders, by ID
 
     def close(self) -> None:
-        """Close the store (not the client, which the caller owns)."""
-        self.store.close()
+        """Close the store the feed opened (not a `ChangeStore` given to it, nor the client)."""
+        if self._owns_store:
+            self.store.close()
 
     def _handler(self, handler: Callable[..., Any] | None) -> Callable[..., Any] | None:
         chosen = handler if handler is not None else self.handler

@@ -43,7 +43,9 @@ class PostgresStore(ChangeStore):
         self.where = _where(url)
         self._lock = threading.RLock()
         try:
-            self._db: Any = psycopg.connect(url, connect_timeout=max(1, int(connect_timeout)))
+            self._db: Any = psycopg.connect(
+                url, connect_timeout=max(1, int(connect_timeout)), autocommit=True
+            )
         except psycopg.Error as exc:
             # psycopg's message names host and port, never the password.
             raise ChangeStoreError(f"cannot connect to {self.where}: {exc}") from None
