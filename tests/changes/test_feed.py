@@ -252,7 +252,7 @@ def test_max_items_bounds_a_pass_and_walks_in_progress_orders_first(
         assert sorted(c.current for c in got) == ["Draft", "Pending", "Ready"]
 
 
-def test_the_async_feed_reports_the_same(fake: FakeCubiCasa, sqlite_path: Any) -> None:
+def test_the_async_feed_reports_the_same(fake: FakeCubiCasa, store_url: str) -> None:
     pending = ids_by_status(fake)["Pending"]
 
     async def main() -> list[tuple[str | None, str]]:
@@ -263,7 +263,7 @@ def test_the_async_feed_reports_the_same(fake: FakeCubiCasa, sqlite_path: Any) -
 
         client = fake.async_client()
         try:
-            async with AsyncChangeFeed(client, store=sqlite_path) as feed:
+            async with AsyncChangeFeed(client, store=store_url) as feed:
                 first = await feed.sync(handler)
                 assert first.changed == 3
                 fake.set_status(pending, "Fixing")

@@ -178,3 +178,29 @@ def test_a_store_given_to_the_feed_stays_open_after_it(
     assert store.pending() == 0  # still usable: the caller closes it
     assert dict(store.states()) == {i: o["info"]["status"] for i, o in fake.orders.items()}
     store.close()
+
+
+def test_an_old_schema_is_migrated_in_place(sqlite_path: Path) -> None:
+    with sqlite3.connect(sqlite_path) as db:  # a store as version 0 left it: the record only
+        db.execute("CREATE TABLE cubicasa_meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute(
+            "INSERT INTO cubicasa_meta VALUES ('schema', 'cubicasa.changes'), ('version', '0')"
+        )
+    SQLiteStore(sqlite_path).close()
+    with sqlite3.connect(sqlite_path) as db:
+        version = db.execute("SELECT value FROM cubicasa_meta WHERE name = 'version'").fetchone()
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert version == (str(SCHEMA_VERSION),)
+    assert {"cubicasa_order_state", "cubicasa_changes", "cubicasa_webhooks"} <= tables
+
+
+def test_a_listed_order_with_an_unusable_id_is_skipped_with_a_warning(
+    fake: FakeCubiCasa, sqlite_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.add_order(status="Pending", order_id="not an id\nat all")
+    got: list[OrderChange] = []
+    with fake.client() as client, ChangeFeed(client, store=sqlite_path) as feed:
+        summary = feed.sync(got.append)
+    assert summary.seen == 3
+    assert "not an id" not in {c.order_id for c in got}
+    assert "skipping a listed order" in caplog.text
