@@ -40,7 +40,7 @@ WATCH_FLOOR = 5.0
 
 orders = api_group(
     "orders",
-    "List, show, download, upgrade, re-deliver, redraw and watch orders; follow their changes.",
+    "List, show, download, upgrade, re-deliver, redraw, watch orders; follow changes.",
     "cubicasa orders list --status Ready --max 5",
 )
 
