@@ -10,8 +10,11 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV
 PYTEST_ARGS ?=
+# pytest-xdist: one worker per core; tests that share a resource carry an `xdist_group` mark.
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help install generate check-generated lint typecheck test pytest clean \
+.PHONY: help install generate check-generated lint typecheck test test-fast pytest clean \
 	publish api-diff bump index-start index-stop dependency-wheels bench probe postgres
 
 help: ## List the targets
@@ -36,10 +39,12 @@ dependency-wheels: $(VENV)/.installed ## Download the runtime dependencies' whee
 
 generate: $(VENV)/.installed ## Regenerate generated/ from the spec (and the README's operations table)
 	$(PY) scripts/generate.py
+	$(PY) scripts/unasync.py
 	$(PY) scripts/operations_table.py --write
 
 check-generated: $(VENV)/.installed ## Fail, showing the difference, when generated/ is not what the spec produces
 	$(PY) scripts/generate.py --check
+	$(PY) scripts/unasync.py --check
 
 lint: install ## ruff (lint + format check) and the Redocly OpenAPI linter
 	$(VENV)/bin/ruff check src tests scripts benchmarks
@@ -62,13 +67,20 @@ postgres: ## Install PostgreSQL's server (Debian's postgresql) if absent, for th
 		echo "PostgreSQL's server is missing: install Debian's postgresql package (as root)" >&2; exit 1; \
 	fi
 
-pytest: install dependency-wheels postgres ## The test suite alone
-	$(PY) -m pytest $(PYTEST_ARGS)
+pytest: install dependency-wheels postgres ## The test suite alone, slow tests included
+	$(PYTEST) $(PYTEST_ARGS)
 
-test: check-generated lint typecheck pytest ## Every check
+test: check-generated lint typecheck pytest ## Every check (what CI runs)
 
-publish: install ## Regenerate-check, test, build, check, upload (PUBLISH_URL, else a local index) and install downstream
-	$(PY) scripts/release.py publish --tests "$(PY) -m pytest -q -x -m 'not slow' -p no:cacheprovider"
+test-fast: install postgres ## The tests without the slow ones (subprocess, generator, mypy, release runs)
+	$(PYTEST) -m 'not slow' $(PYTEST_ARGS)
+
+# What a release itself can break is the package: built, uploaded, installed and used downstream
+# (release.py checks all that) and the fake it ships, which the contract tests hold to the spec.
+# The rest of the suite ran in CI (`make test`) on the commit being released.
+RELEASE_TESTS := tests/contract
+publish: install ## Regenerate-check, contract tests, build, check, upload (PUBLISH_URL, else a local index) and install downstream
+	$(PY) scripts/release.py publish --tests "$(PY) -m pytest -q -x -p no:cacheprovider $(RELEASE_TESTS)"
 
 api-diff: install ## Compare the API and spec with the last release on the index; name the bump it needs
 	$(PY) scripts/release.py api-diff

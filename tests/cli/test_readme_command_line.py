@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
 
@@ -17,6 +19,7 @@ def section() -> str:
     return readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
 
 
+@pytest.mark.slow
 def test_the_tour_runs(tmp_path: Path) -> None:
     blocks = re.findall(r"```sh\n(.*?)```", section(), flags=re.S)
     assert blocks

@@ -10,6 +10,8 @@ import sys
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+import pytest
+
 from tests.conftest import ROOT, order_json
 
 
@@ -21,6 +23,7 @@ def _quick_start() -> str:
     return str(blocks[0])
 
 
+@pytest.mark.slow
 def test_the_quick_start_runs(local_server: Any) -> None:
     seen: list[tuple[str, str, str]] = []
 
