@@ -13,7 +13,9 @@ machines), turns differences into `OrderChange`s, and records each as delivered 
 handler has returned. Guide: docs/guides/change-feed.md.
 """
 
-from ._feed import AsyncChangeFeed, ChangeFeed, open_store
+from ._async_feed import AsyncChangeFeed
+from ._feed import ChangeFeed
+from ._feed_base import open_store
 from ._postgres import PostgresStore
 from ._sqlite import SQLiteStore
 from ._store import SCHEMA_VERSION, ChangeStore
