@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help install generate check-generated lint typecheck test test-fast pytest clean \
-	publish api-diff bump index-start index-stop dependency-wheels bench probe
+	publish api-diff bump index-start index-stop dependency-wheels bench probe postgres
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -56,12 +56,23 @@ typecheck: $(VENV)/.installed ## mypy strict on the facade, the generated packag
 	$(VENV)/bin/mypy -p cubicasa_api -p cubicasa_webhook_models
 	$(VENV)/bin/mypy scripts
 
-pytest: install dependency-wheels ## The test suite alone, slow tests included
+# The change-feed tests start their own PostgreSQL server (initdb + pg_ctl on 127.0.0.1, a free
+# port, a temporary folder); they need Debian's server package, installed here when absent.
+postgres: ## Install PostgreSQL's server (Debian's postgresql) if absent, for the change-feed tests
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+		echo "PostgreSQL server: installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL's server is missing: install Debian's postgresql package (as root)" >&2; exit 1; \
+	fi
+
+pytest: install dependency-wheels postgres ## The test suite alone, slow tests included
 	$(PYTEST) $(PYTEST_ARGS)
 
 test: check-generated lint typecheck pytest ## Every check (what CI runs)
 
-test-fast: install ## The tests without the slow ones (subprocess, generator, mypy, release runs)
+test-fast: install postgres ## The tests without the slow ones (subprocess, generator, mypy, release runs)
 	$(PYTEST) -m 'not slow' $(PYTEST_ARGS)
 
 # What a release itself can break is the package: built, uploaded, installed and used downstream

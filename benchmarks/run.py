@@ -44,6 +44,9 @@ TARGETS = {
     "cli_help_ms": ("<=", 1000.0),
     "cli_help_ratio": ("report", None),
     "httpx_import_ratio_cli_extra": ("report", None),
+    "change_pass_10k_ratio": ("<=", 1.5),
+    "change_first_pass_10k_ratio": ("report", None),
+    "change_pass_10k_peak_ratio": ("<=", 1.5),
 }
 
 
@@ -379,6 +382,16 @@ def _cli() -> dict[str, Any]:
     results["cli_help_ratio"]["environment"] = where_cli
     results["httpx_import_ratio_cli_extra"]["environment"] = f"{where_cli} vs {where}"
     return results
+
+
+@_section("changes")
+def _changes() -> dict[str, Any]:
+    """A change-feed pass (nothing changed, and the first: 10,000 changes) over the pager's walk
+    of the same 10,000 orders, and its peak memory beside the walk's."""
+    from benchmarks.changes import figures
+
+    with server("orders", "0.02") as origin:
+        return figures(origin + BASE_PATH, summary)
 
 
 def run_section(name: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ COMMANDS: dict[str, str] = {
 """Each subcommand: its name -> "module:attribute" of its click command, imported when used."""
 
 SUMMARIES: dict[str, str] = {
-    "orders": "List, show, download, upgrade, re-deliver, redraw and watch orders.",
+    "orders": "List, show, download, upgrade, re-deliver, redraw, watch orders; follow changes.",
     "change-requests": "Ask for a fix of a delivered order; list and show the requests.",
     "drafts": "Create, update and delete draft orders.",
     "gotoscan": "Create an order that someone else scans with the GoToScan app.",

@@ -1,4 +1,4 @@
-"""`cubicasa orders ...`: list, get, pdf, upgrade, redeliver, redraw, watch."""
+"""`cubicasa orders ...`: list, get, pdf, upgrade, redeliver, redraw, watch, changes."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ._commands import (
 from ._output import Column, Output, as_json
 from ._session import Session, pass_session
 from ._types import ID, Seconds
+from .changes import changes
 
 if TYPE_CHECKING:
     from .. import CubiCasa
@@ -40,7 +41,7 @@ WATCH_FLOOR = 5.0
 
 orders = api_group(
     "orders",
-    "List, show, download, upgrade, re-deliver, redraw and watch orders.",
+    "List, show, download, upgrade, re-deliver, redraw, watch orders; follow changes.",
     "cubicasa orders list --status Ready --max 5",
 )
 
@@ -246,3 +247,6 @@ def watch(ctx: click.Context, order_ids: tuple[str, ...], interval: float) -> No
         except KeyboardInterrupt:
             out.note(f"stopped; not Ready yet: {', '.join(waiting)}")
             ctx.exit(130)
+
+
+orders.add_command(changes)  # `orders changes`: the change feed (cli/changes.py)
