@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.user_role import UserRole
 from ..types import (
     UNSET,
+    Deviations,
     Unset,
     as_object,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="UserUpdateInput")
@@ -35,6 +40,14 @@ class UserUpdateInput:
     surname: str | Unset = UNSET
     role: UserRole | Unset = UNSET
     office_id: str | Unset = UNSET
+    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "name": "name",
+        "surname": "surname",
+        "role": "role",
+        "office_id": "office_id",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -64,7 +77,10 @@ class UserUpdateInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         name: Any = d.pop("name", UNSET)
 
@@ -83,6 +99,8 @@ class UserUpdateInput:
             office_id,
         )
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:
