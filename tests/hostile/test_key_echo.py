@@ -86,9 +86,9 @@ ECHOES: dict[str, tuple[int, Any]] = {
             lambda k: ({"Content-Type": "text/plain"}, ("u=" + quote(k, safe="").lower()).encode()),
         ),
     ),
-    "2xx of the wrong shape": (
+    "2xx that is not JSON": (
         200,
-        echoing(200, lambda k: ({}, json.dumps({"id": None, "echo": k}).encode())),
+        echoing(200, lambda k: ({}, ("{not JSON: " + json.dumps({"echo": k})).encode())),
     ),
 }
 

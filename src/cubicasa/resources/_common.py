@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from cubicasa_api.models import OrderPreferences
 from cubicasa_api.types import UNSET, Unset
 
-from ..errors import PaginationError, ResponseValidationError
+from ..errors import FieldTypeError, MissingFieldError, PaginationError, ResponseValidationError
 from ..pagination import AsyncPager, Page, Pager
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class Resource:
                 page = self._client._call(expected, lambda api: send(api, offset, opt(limit)))
             except ResponseValidationError as exc:
                 raise pagination_error(exc, offset) from exc.__cause__
-            return Page(page.items, page.pagination, offset)
+            return page_of(page, offset)
 
         return Pager(
             fetch,
@@ -104,7 +104,7 @@ class AsyncResource:
                 )
             except ResponseValidationError as exc:
                 raise pagination_error(exc, offset) from exc.__cause__
-            return Page(page.items, page.pagination, offset)
+            return page_of(page, offset)
 
         return AsyncPager(
             fetch,
@@ -115,6 +115,16 @@ class AsyncResource:
             label=f"{self.area or _area(type(self))}.list",
             params={k: v for k, v in shown.items() if not isinstance(v, Unset)},
         )
+
+
+def page_of(listing: Listing[T], offset: int) -> Page[T]:
+    """The page of a list answer. One that lacks `items` or `pagination`, or holds either with
+    another JSON type, cannot be walked: PaginationError naming the field (an odd item is not
+    read here, so it never stops a walk)."""
+    try:
+        return Page(listing.items, listing.pagination, offset)
+    except (MissingFieldError, FieldTypeError) as exc:
+        raise PaginationError(f"page at offset {offset}: {exc}") from exc
 
 
 def pagination_error(exc: ResponseValidationError, offset: int) -> Exception:
