@@ -221,13 +221,13 @@ def test_invalid_json_in_a_200_is_a_response_validation_error(backends: Backends
     assert len(caught.value.text) < 400
 
 
-@pytest.mark.parametrize("body", [[1, 2], {"info": {}}, {"id": "o", "info": 5}, "text", None])
+@pytest.mark.parametrize("body", [[1, 2], {"info": {}}, {"id": "o", "info": 5}, "text", 42])
 def test_a_200_of_the_wrong_shape_is_a_model_unless_strict(backends: Backends, body: Any) -> None:
     client, _ = backends.sync(lambda r: json_response(body))
     order = client.orders.get("o1")
     assert order.to_dict() == body
     with pytest.raises((cubicasa.MissingFieldError, cubicasa.FieldTypeError)):
-        order.info  # noqa: B018
+        order.info.status  # noqa: B018
     strict, _ = backends.sync(lambda r: json_response(body), conformance="strict")
     with pytest.raises(cubicasa.ResponseValidationError):
         strict.orders.get("o1")

@@ -14,9 +14,9 @@ import pytest
 
 import cubicasa_api
 import cubicasa_webhook_models
+from cubicasa.errors import MissingFieldError
 from cubicasa_api import AuthenticatedClient, models
 from cubicasa_api.api.change_requests import get_change_request
-from cubicasa.errors import MissingFieldError
 from cubicasa_api.types import Unset
 from tests.conftest import order_json
 from tests.spec.test_spec import METHODS, operations
