@@ -22,7 +22,14 @@ from ._conformance import ConformanceFinding
 from ._conformance_spec import Checker, checker
 from ._error_shape import path_unknown
 from ._names import safe_name, safe_pointer
-from ._probe_report import OUTCOMES, exit_status, report_json, report_markdown, write_cycle_summary
+from ._probe_report import (
+    OUTCOMES,
+    breaking_summary,
+    exit_status,
+    report_json,
+    report_markdown,
+    write_cycle_summary,
+)
 from ._settings import API_KEY_ENV
 from .errors import APIStatusError, CubiCasaError
 
@@ -32,6 +39,7 @@ __all__ = [
     "ProbeError",
     "ProbeReport",
     "WriteCycle",
+    "breaking_summary",
     "exit_status",
     "report_json",
     "report_markdown",

@@ -1,12 +1,14 @@
 """The probe's spec patch: what a probe run learned, as a unified diff against the spec's YAML for a
 maintainer to review and `git apply`. It never writes the spec itself.
 
-Three kinds of change, each made as text so the rest of the file keeps its layout: new properties
+Four kinds of change, each made as text so the rest of the file keeps its layout: new properties
 (their schema inferred from the values seen, by genson), values added to the value lists (the
 `enum` of an open `anyOf: [enum, string]` list, so the next probe finds them known) and noted in
-their descriptions, and `x-evidence: observed` with the date for each operation whose answers
-conformed. Only a probe of the live API observes it: against a loopback address (the fake, a local
-server) the evidence levels stay as they are, and the patch's header says why. The header also
+their descriptions, repairs of breaking deviations (a required field left out leaves `required`;
+a field of another JSON type gains that type), each with a description line saying what was seen
+and when, and `x-evidence: observed` with the date for each operation whose answers conformed.
+Only a probe of the live API observes it: against a loopback address (the fake, a local server)
+the evidence levels stay as they are, and the patch's header says why. The header also
 records the probed host and the date (never the key); `git apply` skips it.
 """
 
@@ -22,6 +24,7 @@ import httpx
 
 from ._names import WITHHELD, safe_name
 from ._probe import ProbeReport
+from ._probe_report import breaking, member_schema
 
 SPEC_PATH = "openapi/cubicasa-integrate-v3.yaml"
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -322,6 +325,91 @@ def _add_to_enum(doc: _Yaml, keys: list[str], values: list[str]) -> None:
     doc.lines[index] = f"{match.group(1)}{', '.join(listed)}{match.group(3).rstrip()}\n"
 
 
+def _not_required(doc: _Yaml, keys: list[str], key: str) -> None:
+    """Take `key` out of the `required` list of the object schema at `keys`."""
+    index = doc.find([*keys, "required"])
+    line = doc.lines[index]
+    match = re.fullmatch(r"(\s*required:\s*\[)(.*)(\]\s*)", line.rstrip("\n"))
+    if match is not None:  # flow style: required: [id, info]
+        listed = [item.strip() for item in match.group(2).split(",") if item.strip()]
+        kept = [item for item in listed if item.strip("\"'") != key]
+        if kept:
+            doc.lines[index] = f"{match.group(1)}{', '.join(kept)}{match.group(3).rstrip()}\n"
+        else:
+            del doc.lines[index]
+        return
+    for i in range(index + 1, doc.end_of(index)):  # block style: - id
+        if doc.lines[i].strip().lstrip("- ").strip("\"'") == key:
+            del doc.lines[i]
+            break
+
+
+def _add_type(doc: _Yaml, keys: list[str], seen: str) -> None:
+    """Let the property at `keys` also be of the JSON type `seen`: in its `type` (list), as a
+    branch of its `anyOf`, or beside its `$ref` in a new `anyOf`."""
+    node = doc.find(keys)
+    pad = " " * doc.child_indent(node)
+    try:
+        index = doc.find([*keys, "type"])
+    except PatchError:
+        index = -1
+    if index >= 0:
+        value = doc.lines[index].split(":", 1)[1].strip()
+        types = [t.strip().strip("\"'") for t in value.strip("[]").split(",") if t.strip()]
+        if seen not in types:
+            types.append(seen)
+        doc.lines[index] = f"{pad}type: [{', '.join(_scalar(t) for t in types)}]\n"
+        return
+    try:
+        index = doc.find([*keys, "anyOf"])
+    except PatchError:
+        index = -1
+    if index >= 0:
+        item_pad = " " * doc.child_indent(index)
+        doc.lines.insert(doc.end_of(index), f"{item_pad}- type: {_scalar(seen)}\n")
+        return
+    index = doc.find([*keys, "$ref"])
+    ref = doc.lines[index].split(":", 1)[1].strip()
+    doc.lines[index : index + 1] = [
+        f"{pad}anyOf:\n",
+        f"{pad}  - $ref: {ref}\n",
+        f"{pad}  - type: {_scalar(seen)}\n",
+    ]
+
+
+def _repair_breaking(doc: _Yaml, report: ProbeReport) -> None:
+    """A deviation that raises on reading, repaired so that the regenerated model types the
+    field as optional (left out) or as a union (another type), for mypy to show each reader."""
+    host, date = probed_host(report), report.date
+    done: set[tuple[str, str, str, str]] = set()
+    for result in report.operations:
+        for finding in result.findings:
+            place = (
+                member_schema(finding.operation_id, finding.where) if breaking(finding) else None
+            )
+            if place is None:
+                continue  # an array item or the body of another type: for a person to decide
+            parent, key = place
+            mark = (parent["at"], key, finding.kind, finding.seen)
+            if mark in done:
+                continue
+            done.add(mark)
+            keys = _keys(parent["at"])
+            if finding.kind == "missing_required":
+                _not_required(doc, keys, key)
+                note = (
+                    f"Left out of an answer to {finding.operation_id} seen by `cubicasa probe` "
+                    f"of {host} on {date}: not required."
+                )
+            else:
+                _add_type(doc, [*keys, "properties", key], finding.seen)
+                note = (
+                    f"Seen as type {finding.seen} in an answer to {finding.operation_id} by "
+                    f"`cubicasa probe` of {host} on {date}."
+                )
+            _description_lines(doc, doc.find([*keys, "properties", key]), note)
+
+
 def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
     """The spec as the probe suggests it (text), from the spec's current text. A new field whose
     name is not a plain identifier is left out unless `show_values`; one holding the key always."""
@@ -365,6 +453,7 @@ def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> 
         _add_to_enum(doc, _keys(place), values)
         addition = f"Also seen by `cubicasa probe` of {host} on {date}: {', '.join(values)}."
         _description_lines(doc, doc.find(_keys(place)), addition)
+    _repair_breaking(doc, report)
     # Operations whose answers conformed: observed, when it was the live API that answered.
     for result in report.operations:
         if result.outcome != "conforms" or not observes_the_live_api(report):

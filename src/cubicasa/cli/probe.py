@@ -136,6 +136,8 @@ def probe(
                        "file", err=True)  # fmt: skip
         _write(spec_patch, make_patch(report, text.decode("utf-8"), show_values=show_values))
     to_stdout = "-" in (str(json_path), str(markdown), str(spec_patch))
+    for line in _probe.breaking_summary(report):  # what breaks a caller, first
+        click.echo(line, err=to_stdout)
     for result in report.operations:
         line = f"{result.outcome:<12} {result.operation_id:<26} {result.evidence:<10}"
         if result.findings:
