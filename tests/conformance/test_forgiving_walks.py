@@ -20,6 +20,7 @@ from cubicasa import (
     _conformance,
 )
 from cubicasa.testing import FakeCubiCasa
+from cubicasa_api.models import OrderListItem
 
 PAGE_SIZE = 5
 ORDERS = 23  # five pages, the last one short
@@ -133,8 +134,10 @@ def test_every_walk_yields_every_item_in_order(
             assert str(caught.value) == f"listOrders: {pointer} {says}"
             assert isinstance(caught.value, CubiCasaError)
             assert caught.value.pointer == pointer  # type: ignore[attr-defined]
+            assert isinstance(order, OrderListItem)
         else:
             read(order)  # the others read as usual
+            assert type(order) is OrderListItem  # their own class: attribute reads stay fast
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     if mode == "log":  # two odd orders, one deviation: one line
         assert len(warnings) == 1
