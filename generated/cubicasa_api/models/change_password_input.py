@@ -35,7 +35,7 @@ class ChangePasswordInput:
     email: str
     old_password: str
     new_password: str
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "email": "email",
         "old_password": "old_password",

@@ -39,7 +39,7 @@ class ChangeRequest:
     sent_at: float
     text: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "id": "id",
         "img_urls": "img_urls",

@@ -36,7 +36,7 @@ class CompanyPackage:
     package_type: None | str | Unset = UNSET
     add_ons: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "package_type": "package_type",
         "add_ons": "add_ons",

@@ -51,7 +51,7 @@ class OrderAddress:
     latitude: float | None | Unset = UNSET
     longitude: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "full_address": "full_address",
         "street": "street",

@@ -39,7 +39,7 @@ class OrderProduct:
     package_type: None | str
     purchasable_add_ons: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "add_ons": "add_ons",
         "over_limits": "over_limits",

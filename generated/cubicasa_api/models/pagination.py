@@ -41,7 +41,7 @@ class Pagination:
     next_offset: int | None | Unset = UNSET
     previous_offset: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "has_more": "has_more",
         "limit": "limit",

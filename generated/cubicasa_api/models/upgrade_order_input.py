@@ -34,7 +34,7 @@ class UpgradeOrderInput:
 
     package_type: None | str | Unset = UNSET
     add_ons: list[str] | Unset = UNSET
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "package_type": "package_type",
         "add_ons": "add_ons",

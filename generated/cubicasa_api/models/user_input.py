@@ -42,7 +42,7 @@ class UserInput:
     role: UserRole
     office_id: str | Unset = UNSET
     password: str | Unset = UNSET
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "email": "email",
         "role": "role",

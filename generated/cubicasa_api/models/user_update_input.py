@@ -40,7 +40,7 @@ class UserUpdateInput:
     surname: str | Unset = UNSET
     role: UserRole | Unset = UNSET
     office_id: str | Unset = UNSET
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "name": "name",
         "surname": "surname",

@@ -43,7 +43,7 @@ class ValidationErrorDetail:
     path_params: list[ValidationErrorItem] | Unset = UNSET
     form_params: list[ValidationErrorItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "body_params": "body_params",
         "query_params": "query_params",

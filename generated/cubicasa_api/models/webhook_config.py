@@ -36,7 +36,7 @@ class WebhookConfig:
     webhook_urls: list[str]
     webhook_triggers: list[str | WebhookTrigger]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "webhook_urls": "webhook_urls",
         "webhook_triggers": "webhook_triggers",

@@ -35,7 +35,7 @@ class WebhookConfigInput:
 
     webhook_urls: list[str] | Unset = UNSET
     webhook_triggers: list[WebhookTrigger] | Unset = UNSET
-    _deviations: Deviations = _attrs_field(init=False, repr=False, eq=False)
+    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "webhook_urls": "webhook_urls",
         "webhook_triggers": "webhook_triggers",
