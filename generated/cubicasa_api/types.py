@@ -289,6 +289,15 @@ def field_error(model: Any, name: str) -> AttributeError | FieldError:
     return error
 
 
+class ModelBase:
+    """The base of every generated model: one slot, `_deviations`, that only a deviant model
+    sets. Not an attrs field, so a model that came right pays nothing for it (no assignment in
+    `__init__`) and `attrs.asdict` and friends never see it."""
+
+    __slots__ = ("_deviations",)
+    _deviations: Deviations
+
+
 class DeviantModel:
     """The mixin of a deviant twin (see `Deviations`): `isinstance(model, DeviantModel)` says
     that something in it, or in a model it holds, did not come as the spec says."""
@@ -423,6 +432,7 @@ __all__ = [
     "UNSET",
     "DeviantModel",
     "FieldError",
+    "ModelBase",
     "FieldTypeError",
     "File",
     "FileTypes",

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -24,7 +24,7 @@ T = TypeVar("T", bound="ChangePasswordInput")
 
 
 @_attrs_define
-class ChangePasswordInput:
+class ChangePasswordInput(ModelBase):
     """
     Attributes:
         email (str):
@@ -35,7 +35,6 @@ class ChangePasswordInput:
     email: str
     old_password: str
     new_password: str
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "email": "email",
         "old_password": "old_password",

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="ChangeRequest")
 
 
 @_attrs_define
-class ChangeRequest:
+class ChangeRequest(ModelBase):
     """A fix request on an order (every field of the docs' complete example).
 
     Attributes:
@@ -39,7 +40,6 @@ class ChangeRequest:
     sent_at: float
     text: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "id": "id",
         "img_urls": "img_urls",

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="ChangeRequestInput")
 
 
 @_attrs_define
-class ChangeRequestInput:
+class ChangeRequestInput(ModelBase):
     """INFERRED from the change request CubiCasa returns: `text` describes the fix, `img_urls` point at images.
 
     Attributes:
@@ -36,7 +37,6 @@ class ChangeRequestInput:
     text: str
     img_urls: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "text": "text",
         "img_urls": "img_urls",

@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
@@ -29,7 +30,7 @@ T = TypeVar("T", bound="CompanyInfo")
 
 
 @_attrs_define
-class CompanyInfo:
+class CompanyInfo(ModelBase):
     """The company's details. INFERRED: third-party code reads `profile.name` and `profile.email`; nothing else is known.
 
     Attributes:
@@ -41,7 +42,6 @@ class CompanyInfo:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "profile": "profile",
     }

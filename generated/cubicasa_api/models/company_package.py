@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="CompanyPackage")
 
 
 @_attrs_define
-class CompanyPackage:
+class CompanyPackage(ModelBase):
     """The company's default package. INFERRED shape: the help centre describes a default package type and default add-ons.
 
     Attributes:
@@ -36,7 +37,6 @@ class CompanyPackage:
     package_type: None | str | Unset = UNSET
     add_ons: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "package_type": "package_type",
         "add_ons": "add_ons",

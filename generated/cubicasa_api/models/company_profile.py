@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="CompanyProfile")
 
 
 @_attrs_define
-class CompanyProfile:
+class CompanyProfile(ModelBase):
     """INFERRED from third-party code, which reads both fields.
 
     Attributes:
@@ -35,7 +36,6 @@ class CompanyProfile:
     name: str
     email: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "name": "name",
         "email": "email",

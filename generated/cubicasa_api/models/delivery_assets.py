@@ -15,6 +15,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -31,7 +32,7 @@ T = TypeVar("T", bound="DeliveryAssets")
 
 
 @_attrs_define
-class DeliveryAssets:
+class DeliveryAssets(ModelBase):
     """Download links for the order's deliverables. The docs table names `listing_floorplans` (2D floor plans),
     `gla_package` (GLA add-on) and `homereport` (Home Report) before it is cut off; the rest of the structure comes from
     third-party code, which calls the Home Report `home_report`, so both names are accepted. Every part is open.
@@ -66,7 +67,6 @@ class DeliveryAssets:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "listing_floorplans": "listing_floorplans",
         "gla_package": "gla_package",

@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -30,7 +31,7 @@ T = TypeVar("T", bound="DraftOrderInput")
 
 
 @_attrs_define
-class DraftOrderInput:
+class DraftOrderInput(ModelBase):
     """A draft order's address, owner and product. The body is flat: nested address objects are rejected by the live API
     (third-party finding).
 
@@ -69,7 +70,6 @@ class DraftOrderInput:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "street": "street",
         "city": "city",

@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -30,7 +31,7 @@ T = TypeVar("T", bound="ErrorBody")
 
 
 @_attrs_define
-class ErrorBody:
+class ErrorBody(ModelBase):
     """An error body. No error body is documented; every key is optional (INFERRED).
 
     Attributes:
@@ -47,7 +48,6 @@ class ErrorBody:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "message": "message",
         "error": "error",

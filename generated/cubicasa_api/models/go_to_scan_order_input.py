@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="GoToScanOrderInput")
 
 
 @_attrs_define
-class GoToScanOrderInput:
+class GoToScanOrderInput(ModelBase):
     """INFERRED body of "Create a GoToScan order": an address and an owner like a draft order, plus the GoToScan link
     parameters documented for the GoToScan app.
 
@@ -54,7 +55,6 @@ class GoToScanOrderInput:
     client_name: str | Unset = UNSET
     priority: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "street": "street",
         "city": "city",

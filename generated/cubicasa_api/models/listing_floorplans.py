@@ -13,6 +13,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
@@ -27,7 +28,7 @@ T = TypeVar("T", bound="ListingFloorplans")
 
 
 @_attrs_define
-class ListingFloorplans:
+class ListingFloorplans(ModelBase):
     """URL lists per file type; the `_dim` variants show dimensions. Images have one entry per floor, the PDF is merged
     (third-party). A list the answer leaves out is empty.
 
@@ -58,7 +59,6 @@ class ListingFloorplans:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "pdf_urls": "pdf_urls",
         "pdf_urls_dim": "pdf_urls_dim",

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="MergeRequestInput")
 
 
 @_attrs_define
-class MergeRequestInput:
+class MergeRequestInput(ModelBase):
     """INFERRED: the company to merge with, named by its manager's e-mail address. The documented body is unknown.
 
     Attributes:
@@ -33,7 +34,6 @@ class MergeRequestInput:
 
     email: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "email": "email",
     }

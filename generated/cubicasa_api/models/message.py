@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="Message")
 
 
 @_attrs_define
-class Message:
+class Message(ModelBase):
     """A human-readable confirmation.
 
     Attributes:
@@ -33,7 +34,6 @@ class Message:
 
     message: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "message": "message",
     }

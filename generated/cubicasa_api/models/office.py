@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="Office")
 
 
 @_attrs_define
-class Office:
+class Office(ModelBase):
     """An office. INFERRED: offices have an `id` (referenced as `office_id`) and a name; nothing else is known.
 
     Attributes:
@@ -36,7 +37,6 @@ class Office:
     id: str
     name: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "id": "id",
         "name": "name",

@@ -16,6 +16,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
@@ -31,7 +32,7 @@ T = TypeVar("T", bound="Order")
 
 
 @_attrs_define
-class Order:
+class Order(ModelBase):
     """An order. Documented examples stop inside `info.product`; `address` and the structure of `delivery_assets` come from
     third-party code. `delivery_assets` is empty when the answer has none (third-party code reports answers without it,
     even from getOrder).
@@ -55,7 +56,6 @@ class Order:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "id": "id",
         "info": "info",

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="OrderAddress")
 
 
 @_attrs_define
-class OrderAddress:
+class OrderAddress(ModelBase):
     """The order's address. From third-party code only (a client parser and test fixtures). `street`, `city` and `country`
     are required to create an order, so they are strings; the others may be null.
 
@@ -51,7 +52,6 @@ class OrderAddress:
     latitude: float | None | Unset = UNSET
     longitude: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "full_address": "full_address",
         "street": "street",

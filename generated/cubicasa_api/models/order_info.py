@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
@@ -29,7 +30,7 @@ T = TypeVar("T", bound="OrderInfo")
 
 
 @_attrs_define
-class OrderInfo:
+class OrderInfo(ModelBase):
     """An order's details. Every key of the docs' example is required; more keys may follow.
 
     Attributes:
@@ -66,7 +67,6 @@ class OrderInfo:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "status": "status",
         "created_by": "created_by",

@@ -15,6 +15,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
@@ -31,7 +32,7 @@ T = TypeVar("T", bound="OrderList")
 
 
 @_attrs_define
-class OrderList:
+class OrderList(ModelBase):
     """A page of orders.
 
     Attributes:
@@ -46,7 +47,6 @@ class OrderList:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "pagination": "pagination",
         "items": "items",

@@ -16,6 +16,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -32,7 +33,7 @@ T = TypeVar("T", bound="OrderListItem")
 
 
 @_attrs_define
-class OrderListItem:
+class OrderListItem(ModelBase):
     """An order as listOrders shows it: like `Order`, but `delivery_assets` may be left out (third-party code fetches each
     order for it), so it is only there when the list sent it.
 
@@ -55,7 +56,6 @@ class OrderListItem:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "id": "id",
         "info": "info",

@@ -15,6 +15,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -31,7 +32,7 @@ T = TypeVar("T", bound="OrderPreferences")
 
 
 @_attrs_define
-class OrderPreferences:
+class OrderPreferences(ModelBase):
     """Styling preferences. Allowed values of the string fields are not documented. The docs' example is cut off, so more
     keys may exist.
 
@@ -46,7 +47,6 @@ class OrderPreferences:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "style_2d": "style_2d",
         "style_3d": "style_3d",

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="OrderProduct")
 
 
 @_attrs_define
-class OrderProduct:
+class OrderProduct(ModelBase):
     """What was bought. The docs' example is cut off after `purchasable_add_ons`.
 
     Attributes:
@@ -39,7 +40,6 @@ class OrderProduct:
     package_type: None | str
     purchasable_add_ons: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "add_ons": "add_ons",
         "over_limits": "over_limits",

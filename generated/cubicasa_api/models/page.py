@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
@@ -29,7 +30,7 @@ T = TypeVar("T", bound="Page")
 
 
 @_attrs_define
-class Page:
+class Page(ModelBase):
     """The pagination wrapper every list operation returns (the docs say "all list-based endpoints" use it). Each list
     schema below narrows `items`.
 
@@ -45,7 +46,6 @@ class Page:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "pagination": "pagination",
         "items": "items",

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="Pagination")
 
 
 @_attrs_define
-class Pagination:
+class Pagination(ModelBase):
     """Where this page sits. Send `next_offset` as the next request's `offset` while `has_more` is true; it is not always
     `offset + limit`.
 
@@ -41,7 +42,6 @@ class Pagination:
     next_offset: int | None | Unset = UNSET
     previous_offset: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "has_more": "has_more",
         "limit": "limit",

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -24,14 +24,13 @@ T = TypeVar("T", bound="PasswordResetInput")
 
 
 @_attrs_define
-class PasswordResetInput:
+class PasswordResetInput(ModelBase):
     """
     Attributes:
         email (str):
     """
 
     email: str
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "email": "email",
     }

@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -30,7 +31,7 @@ T = TypeVar("T", bound="RedeliverOrderInput")
 
 
 @_attrs_define
-class RedeliverOrderInput:
+class RedeliverOrderInput(ModelBase):
     """INFERRED body of "Re-deliver order with styling options".
 
     Attributes:
@@ -43,7 +44,6 @@ class RedeliverOrderInput:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "order_preferences": "order_preferences",
     }

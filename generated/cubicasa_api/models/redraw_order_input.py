@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -30,7 +31,7 @@ T = TypeVar("T", bound="RedrawOrderInput")
 
 
 @_attrs_define
-class RedrawOrderInput:
+class RedrawOrderInput(ModelBase):
     """INFERRED body of "Create a redraw order": what to change in the redraw, as free text and preferences.
 
     Attributes:
@@ -45,7 +46,6 @@ class RedrawOrderInput:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "info": "info",
         "order_preferences": "order_preferences",

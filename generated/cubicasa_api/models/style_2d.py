@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="Style2D")
 
 
 @_attrs_define
-class Style2D:
+class Style2D(ModelBase):
     """
     Attributes:
         style_template_id (str | Unset): A custom style made under Settings > Styling in the web app (INFERRED).
@@ -34,7 +35,6 @@ class Style2D:
     style_template_id: str | Unset = UNSET
     add_info: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "style_template_id": "style_template_id",
         "add_info": "add_info",

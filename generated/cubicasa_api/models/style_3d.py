@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
@@ -30,7 +31,7 @@ T = TypeVar("T", bound="Style3D")
 
 
 @_attrs_define
-class Style3D:
+class Style3D(ModelBase):
     """
     Attributes:
         video (Video3D | Unset):
@@ -47,7 +48,6 @@ class Style3D:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "video": "video",
         "furniture_set": "furniture_set",

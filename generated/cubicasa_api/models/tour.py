@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="Tour")
 
 
 @_attrs_define
-class Tour:
+class Tour(ModelBase):
     """CubiCasa tour links (third-party fixture).
 
     Attributes:
@@ -37,7 +38,6 @@ class Tour:
     mls_compliance_link: None | str | Unset = UNSET
     type_: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "link": "link",
         "mls_compliance_link": "mls_compliance_link",

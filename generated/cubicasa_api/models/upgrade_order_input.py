@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -24,7 +24,7 @@ T = TypeVar("T", bound="UpgradeOrderInput")
 
 
 @_attrs_define
-class UpgradeOrderInput:
+class UpgradeOrderInput(ModelBase):
     """
     Attributes:
         package_type (None | str | Unset): A package. Known values: base, plus (documented), plus_3d (third-party). Kept
@@ -34,7 +34,6 @@ class UpgradeOrderInput:
 
     package_type: None | str | Unset = UNSET
     add_ons: list[str] | Unset = UNSET
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "package_type": "package_type",
         "add_ons": "add_ons",

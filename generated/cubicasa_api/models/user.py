@@ -13,6 +13,7 @@ from ..models.user_role import UserRole
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="User")
 
 
 @_attrs_define
-class User:
+class User(ModelBase):
     """A user of the company account. Every field of the docs' list example is required: the two whole items have them all
     (the third item is cut off).
 
@@ -47,7 +48,6 @@ class User:
     email_confirmed: bool
     created_at: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "id": "id",
         "email": "email",

@@ -13,6 +13,7 @@ from ..models.user_role import UserRole
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="UserCreated")
 
 
 @_attrs_define
-class UserCreated:
+class UserCreated(ModelBase):
     """The answer to "Add new user".
 
     Attributes:
@@ -40,7 +41,6 @@ class UserCreated:
     message: str
     role: str | UserRole
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "id": "id",
         "email": "email",

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.user_role import UserRole
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -26,7 +26,7 @@ T = TypeVar("T", bound="UserInput")
 
 
 @_attrs_define
-class UserInput:
+class UserInput(ModelBase):
     """A new user. Without `password`, CubiCasa e-mails an invitation. `email` and `role` are marked required here
     (INFERRED; the page does not show which are).
 
@@ -42,7 +42,6 @@ class UserInput:
     role: UserRole
     office_id: str | Unset = UNSET
     password: str | Unset = UNSET
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "email": "email",
         "role": "role",

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.user_role import UserRole
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -25,7 +25,7 @@ T = TypeVar("T", bound="UserUpdateInput")
 
 
 @_attrs_define
-class UserUpdateInput:
+class UserUpdateInput(ModelBase):
     """INFERRED body of "Update user details"; only the method is documented.
 
     Attributes:
@@ -40,7 +40,6 @@ class UserUpdateInput:
     surname: str | Unset = UNSET
     role: UserRole | Unset = UNSET
     office_id: str | Unset = UNSET
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "name": "name",
         "surname": "surname",

@@ -13,6 +13,7 @@ from ..models.validation_error_item import ValidationErrorItem
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -27,7 +28,7 @@ T = TypeVar("T", bound="ValidationErrorDetail")
 
 
 @_attrs_define
-class ValidationErrorDetail:
+class ValidationErrorDetail(ModelBase):
     """Validation failures grouped by where they occurred. Only `body_params` was seen; the other keys are INFERRED from
     the validation library the captured body matches.
 
@@ -43,7 +44,6 @@ class ValidationErrorDetail:
     path_params: list[ValidationErrorItem] | Unset = UNSET
     form_params: list[ValidationErrorItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "body_params": "body_params",
         "query_params": "query_params",

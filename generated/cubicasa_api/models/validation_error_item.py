@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     deviates,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="ValidationErrorItem")
 
 
 @_attrs_define
-class ValidationErrorItem:
+class ValidationErrorItem(ModelBase):
     """One validation failure.
 
     Attributes:
@@ -38,7 +39,6 @@ class ValidationErrorItem:
     msg: str
     type_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "loc": "loc",
         "msg": "msg",

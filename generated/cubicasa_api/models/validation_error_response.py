@@ -14,6 +14,7 @@ from ..types import (
     NOTHING_EMPTY,
     UNSET,
     Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
@@ -29,7 +30,7 @@ T = TypeVar("T", bound="ValidationErrorResponse")
 
 
 @_attrs_define
-class ValidationErrorResponse:
+class ValidationErrorResponse(ModelBase):
     """The body of a 400 response.
 
     Attributes:
@@ -42,7 +43,6 @@ class ValidationErrorResponse:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "validation_error": "validation_error",
     }

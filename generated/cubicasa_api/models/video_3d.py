@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -24,7 +25,7 @@ T = TypeVar("T", bound="Video3D")
 
 
 @_attrs_define
-class Video3D:
+class Video3D(ModelBase):
     """
     Attributes:
         speed (str | Unset):
@@ -34,7 +35,6 @@ class Video3D:
     speed: str | Unset = UNSET
     layout: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "speed": "speed",
         "layout": "layout",

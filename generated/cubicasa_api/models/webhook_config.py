@@ -13,6 +13,7 @@ from ..models.webhook_trigger import WebhookTrigger
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     as_object,
     deviates,
     is_object,
@@ -25,7 +26,7 @@ T = TypeVar("T", bound="WebhookConfig")
 
 
 @_attrs_define
-class WebhookConfig:
+class WebhookConfig(ModelBase):
     """The stored webhook configuration.
 
     Attributes:
@@ -36,7 +37,6 @@ class WebhookConfig:
     webhook_urls: list[str]
     webhook_triggers: list[str | WebhookTrigger]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "webhook_urls": "webhook_urls",
         "webhook_triggers": "webhook_triggers",

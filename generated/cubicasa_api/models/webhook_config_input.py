@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.webhook_trigger import WebhookTrigger
 from ..types import (
     UNSET,
     Deviations,
+    ModelBase,
     Unset,
     as_object,
     is_object,
@@ -25,7 +25,7 @@ T = TypeVar("T", bound="WebhookConfigInput")
 
 
 @_attrs_define
-class WebhookConfigInput:
+class WebhookConfigInput(ModelBase):
     """The webhook URLs and triggers to store; replaces the previous configuration.
 
     Attributes:
@@ -35,7 +35,6 @@ class WebhookConfigInput:
 
     webhook_urls: list[str] | Unset = UNSET
     webhook_triggers: list[WebhookTrigger] | Unset = UNSET
-    _deviations: Deviations | None = _attrs_field(init=False, default=None, repr=False, eq=False)
     _json_keys: ClassVar[Mapping[str, str]] = {
         "webhook_urls": "webhook_urls",
         "webhook_triggers": "webhook_triggers",
