@@ -5,9 +5,11 @@
 
 import unicodedata
 from collections.abc import Callable, Mapping, MutableMapping
+from enum import Enum
+from functools import cache
 from http import HTTPStatus
-from types import MappingProxyType
-from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
+from types import MappingProxyType, ModuleType
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Generic, Literal, TypeVar
 from urllib.parse import quote, unquote
 
 from attrs import define
@@ -120,9 +122,14 @@ def _kind(value: object) -> str:
     return _JSON_KINDS.get(type(value), type(value).__name__)
 
 
+def is_object(value: object) -> bool:
+    """Whether a model can be read from `value`: a mapping, or an empty array (how some
+    serializers write an empty object, seen on drafts' `listing_floorplans`)."""
+    return isinstance(value, Mapping) or (type(value) is list and not value)
+
+
 def as_object(value: object) -> Mapping[str, Any]:
-    """A model's input that is not a dict: any mapping, or an empty array (how some serializers
-    write an empty object, seen on drafts' `listing_floorplans`), else a ShapeError."""
+    """A model's input that is not a dict but `is_object`: the mapping itself, `{}` for `[]`."""
     if isinstance(value, Mapping):
         return value
     if isinstance(value, list) and not value:
@@ -165,11 +172,18 @@ def model_repr(
     model: Any, fields: tuple[str, ...], defaulted: Mapping[str, str] | None = None
 ) -> str:
     """`Name(field=value, ...)` with the fields that came: nothing unset, no empty default that
-    the JSON did not hold (`defaulted` maps those fields to their JSON keys), and the keys the
-    spec does not describe by name."""
+    the JSON did not hold (`defaulted` maps those fields to their JSON keys), the keys the
+    spec does not describe by name, and the fields that were missing or of the wrong type."""
+    deviations = model._deviations if isinstance(model, DeviantModel) else None
+    if deviations is not None and deviations.whole is not UNSET:
+        return (
+            f"{type(model).__name__}(<{_kind(deviations.whole)} in the answer, expected an object>)"
+        )
     parts = []
     came = getattr(model, "_json_empty", NOTHING_EMPTY)
     for name in fields:
+        if deviations is not None and name in deviations.fields:
+            continue
         value = getattr(model, name)
         if value is UNSET:
             continue
@@ -179,11 +193,264 @@ def model_repr(
     extra = getattr(model, "additional_properties", None)
     if extra:
         parts.append(f"additional_keys={list(extra)!r}")
+    if deviations is not None:
+        for label, missing in (("missing", True), ("wrong_type", False)):
+            keys = [
+                key for key, _, value in deviations.fields.values() if (value is UNSET) == missing
+            ]
+            if keys:
+                parts.append(f"{label}={keys!r}")
     return f"{type(model).__name__}({', '.join(parts)})"
 
 
 def _is_empty(value: Any) -> bool:
     return not (value.to_dict() if hasattr(value, "to_dict") else value)
+
+
+# CUSTOM (forgiving decoding): an answer that lacks a required field, or holds one of the wrong
+# JSON type, still gives a model. The decoder notes each such field in a `Deviations`, leaves its
+# attribute unset and turns the model into its "deviant twin": a subclass that adds `__getattr__`
+# (reached only for an unset attribute, so it raises the typed errors below), a `to_dict` that
+# writes back what came and an `__eq__` on that JSON. Models that came right keep their class,
+# so reading them costs what it did. Ancestors of a deviant model become twins too, so that the
+# error can name the field's JSON Pointer from the answer's root and the operation.
+
+
+class Deviations:
+    """What one decoded object lacked or held of the wrong JSON type, and where it sits."""
+
+    __slots__ = ("fields", "whole", "parent", "key", "operation")
+
+    def __init__(self) -> None:
+        # attribute -> (JSON key, what the spec expects, the value as it came or UNSET)
+        self.fields: dict[str, tuple[str, str, Any]] = {}
+        self.whole: Any = UNSET  # the value itself, when the object came as something else
+        self.parent: Deviations | None = None  # the deviations of the object holding this one
+        self.key: tuple[str | int, ...] = ()  # where this object sits in its parent
+        self.operation: str | None = None  # the operationId, set on the answer's root
+
+    def pointer(self, key: str | None = None) -> str:
+        """The JSON Pointer, from the answer's root, of this object (or of its member `key`)."""
+        parts: list[str | int] = [] if key is None else [key]
+        node: Deviations | None = self
+        while node is not None:
+            parts[:0] = node.key
+            node = node.parent
+        return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+    def root_operation(self) -> str | None:
+        node = self
+        while node.parent is not None:
+            node = node.parent
+        return node.operation
+
+
+class FieldError(Exception):
+    """A field of a decoded model that cannot be read: the answer lacked it (required by the spec)
+    or held it with another JSON type. The message names the operation, the field's JSON Pointer
+    in the answer and what the spec expects, never the value.
+
+    Attributes:
+        operation: the operationId of the call whose answer it is (None when not known).
+        pointer: the field's JSON Pointer in the answer, e.g. `/items/57/address`.
+        expected: what the spec expects there, e.g. `a number`.
+        seen: the JSON type that came (`a string`), or `None` when the field was not there.
+    """
+
+    def __init__(
+        self, message: str, *, operation: str | None, pointer: str, expected: str, seen: str | None
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.pointer = pointer
+        self.expected = expected
+        self.seen = seen
+
+
+class MissingFieldError(FieldError, AttributeError):
+    """A required field was not in the answer (an AttributeError: `getattr(model, name, default)`
+    gives the default). The `cubicasa` package raises its own subclass of CubiCasaError."""
+
+
+class FieldTypeError(FieldError):
+    """A field came with another JSON type than the spec's. The `cubicasa` package raises its
+    own subclass of CubiCasaError."""
+
+
+def _facade_errors() -> ModuleType:
+    """Where the error classes come from: the `cubicasa` package's errors module when it is
+    installed (its classes are `CubiCasaError`s), else this module. Imported here, on the error
+    path only, so that this package imports on its own and `import cubicasa` stays light."""
+    try:
+        from cubicasa import errors  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - the generated package used without the facade
+        import sys  # noqa: PLC0415
+
+        return sys.modules[__name__]
+    return errors
+
+
+def field_error(model: Any, name: str) -> AttributeError | FieldError:
+    """The error for reading attribute `name` of a deviant model (AttributeError when `name` is
+    no field it lacks)."""
+    deviations: Deviations = object.__getattribute__(model, "_deviations")
+    operation = deviations.root_operation()
+    prefix = f"{operation}: " if operation else ""
+    errors = _facade_errors()
+    if deviations.whole is not UNSET and (
+        name in type(model)._json_keys or name == "additional_properties"
+    ):
+        where, expected, seen = (
+            deviations.pointer() or "the body",
+            "an object",
+            _kind(deviations.whole),
+        )
+    elif name in deviations.fields:
+        key, expected, value = deviations.fields[name]
+        where = deviations.pointer(key)
+        if value is UNSET:
+            message = f"{prefix}{where} was not in the answer (the spec requires it)"
+            error: FieldError = errors.MissingFieldError(
+                message, operation=operation, pointer=where, expected=expected, seen=None
+            )
+            return error
+        seen = _kind(value)
+    else:
+        return AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
+    message = f"{prefix}{where} was {seen} in the answer (the spec expects {expected})"
+    error = errors.FieldTypeError(
+        message, operation=operation, pointer=where, expected=expected, seen=seen
+    )
+    return error
+
+
+class ModelBase:
+    """The base of every generated model: one slot, `_deviations`, that only a deviant model
+    sets. Not an attrs field, so a model that came right pays nothing for it (no assignment in
+    `__init__`) and `attrs.asdict` and friends never see it."""
+
+    __slots__ = ("_deviations",)
+    _deviations: Deviations
+
+
+class DeviantModel:
+    """The mixin of a deviant twin (see `Deviations`): `isinstance(model, DeviantModel)` says
+    that something in it, or in a model it holds, did not come as the spec says."""
+
+    __slots__ = ()
+    _deviations: Deviations
+    _json_keys: Mapping[str, str]
+    _defaulted: frozenset[str]
+
+    if not TYPE_CHECKING:  # for mypy, reading an attribute that no model declares stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            raise field_error(self, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON that came, odd members included (and what was changed since)."""
+        deviations = self._deviations
+        if deviations.whole is not UNSET:
+            whole: dict[str, Any] = deviations.whole  # not an object: written back as it came
+            return whole
+        field_dict: dict[str, Any] = {}
+        field_dict.update(getattr(self, "additional_properties", {}))
+        came = getattr(self, "_json_empty", NOTHING_EMPTY)
+        for name, key in self._json_keys.items():
+            if name in deviations.fields:
+                value = deviations.fields[name][2]
+                if value is not UNSET:
+                    field_dict[key] = value
+                continue
+            value = _encode(getattr(self, name))
+            if value is UNSET or (name in self._defaulted and not value and key not in came):
+                continue
+            field_dict[key] = value
+        if came:
+            arrays_as_came(field_dict, came)
+        return field_dict
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.to_dict() == DeviantModel.to_dict(other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+@cache
+def _twin(cls: type) -> type:
+    return type(
+        cls.__name__,
+        (DeviantModel, cls),
+        {"__slots__": (), "__module__": cls.__module__, "__qualname__": cls.__qualname__},
+    )
+
+
+def deviates(
+    deviations: Deviations | None, name: str, key: str, value: Any, expected: str
+) -> Deviations:
+    """Note that field `name` (JSON `key`) is missing (`value` is UNSET) or not `expected`."""
+    if deviations is None:
+        deviations = Deviations()
+    deviations.fields[name] = (key, expected, value)
+    return deviations
+
+
+def holds_deviant(deviations: Deviations | None, model: Any, *key: str | int) -> Deviations:
+    """Note that `model`, decoded from this object's member `key`, is a deviant twin."""
+    if deviations is None:
+        deviations = Deviations()
+    inner: Deviations = model._deviations
+    inner.parent, inner.key = deviations, key
+    return deviations
+
+
+def holds_deviant_items(
+    deviations: Deviations | None, items: list[Any], cls: type, key: str
+) -> Deviations | None:
+    """`holds_deviant` for each item of a list of `cls` models that is a twin."""
+    for index, item in enumerate(items):
+        if type(item) is not cls:
+            deviations = holds_deviant(deviations, item, key, index)
+    return deviations
+
+
+def with_deviations(model: T, deviations: Deviations) -> T:
+    """`model` as its deviant twin: the attributes of the fields it lacks or holds with the wrong
+    type are left unset (reading them raises), what came stays in `deviations`."""
+    for name in deviations.fields:
+        object.__delattr__(model, name)
+    model.__class__ = _twin(type(model))  # type: ignore[arg-type]
+    model._deviations = deviations  # type: ignore[attr-defined]
+    return model
+
+
+def not_an_object(cls: type[T], value: Any) -> T:
+    """A model read from something that is not an object (`null`, a string, ...): every field
+    raises FieldTypeError naming the object's place; `to_dict()` gives the value back."""
+    model: T = cls.__new__(cls)
+    deviations = Deviations()
+    deviations.whole = value
+    return with_deviations(model, deviations)
+
+
+def mark_operation(parsed: Any, operation: str) -> None:
+    """Name the operation in the errors of a deviant answer's fields."""
+    if isinstance(parsed, DeviantModel):
+        parsed._deviations.operation = operation
 
 
 @define
@@ -196,4 +463,17 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "ShapeError", "Unset"]
+__all__ = [
+    "UNSET",
+    "DeviantModel",
+    "FieldError",
+    "ModelBase",
+    "FieldTypeError",
+    "File",
+    "FileTypes",
+    "MissingFieldError",
+    "RequestFiles",
+    "Response",
+    "ShapeError",
+    "Unset",
+]

@@ -35,6 +35,8 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     CubiCasaError,
+    FieldTypeError,
+    MissingFieldError,
     PaginationError,
     ResponseValidationError,
     error_for_response,
@@ -140,7 +142,10 @@ class AsyncAPIClient:
                 page = await self._call(expected, build, offset=offset, limit=_opt(limit))
             except ResponseValidationError as exc:
                 raise pagination_error(exc, offset) from exc.__cause__
-            return Page(page.items, page.pagination, offset)
+            try:  # an odd item is not read here, so it never stops a walk
+                return Page(page.items, page.pagination, offset)
+            except (MissingFieldError, FieldTypeError) as exc:  # the page itself cannot be walked
+                raise PaginationError(f"page at offset {offset}: {exc}") from exc
 
         filters = getattr(build, "keywords", {})
         return AsyncPager(
@@ -345,6 +350,9 @@ def model_from(expected: type[T], operation: str, response: httpx.Response, valu
         result: T = expected.from_dict(value)  # type: ignore[attr-defined]
     except SHAPE_ERRORS as exc:
         raise shape_error(response, exc, operation) from exc
+    from cubicasa_api.types import mark_operation  # here: import cubicasa stays light
+
+    mark_operation(result, operation)  # a deviant answer's field errors name the operation
     return result
 
 

@@ -12,7 +12,10 @@
     │   ├── UnprocessableEntityError    422
     │   ├── RateLimitError              429
     │   └── InternalServerError         >= 500
-    ├── ResponseValidationError     a 2xx body that is not JSON or not the documented shape
+    ├── ResponseValidationError     a 2xx body that is not JSON, or (conformance "strict") not
+    │                               the documented shape
+    ├── MissingFieldError           reading a required field the answer lacked (an AttributeError)
+    ├── FieldTypeError              reading a field the answer held with another JSON type
     ├── ResponseTooLargeError       a body that decodes to more than max_response_bytes
     └── PaginationError             a list whose pages do not chain (repeated offset, ...)
 
@@ -239,6 +242,63 @@ class ResponseValidationError(CubiCasaError):
         where = f"{request.method} {request.url.copy_with(query=None)}"
         reason = snippet(reason, 1000, key)
         super().__init__(f"Unexpected response to {where} ({reason}); body starts: {self.text!r}")
+
+
+class MissingFieldError(CubiCasaError, AttributeError):
+    """Reading a field of a model whose answer lacked it, though the spec requires it, e.g.
+    `listOrders: /items/57/address was not in the answer (the spec requires it)`. The model was
+    still made (decoding is forgiving unless conformance is "strict"); being an AttributeError,
+    `getattr(order, "address", None)` gives the default.
+
+    Attributes:
+        operation: the operationId of the call (None when not known), e.g. `listOrders`.
+        pointer: the field's JSON Pointer in the answer, e.g. `/items/57/address`.
+        expected: what the spec expects there, e.g. `an object`.
+        seen: None (nothing came).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        pointer: str = "",
+        expected: str = "",
+        seen: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.pointer = pointer
+        self.expected = expected
+        self.seen = seen
+
+
+class FieldTypeError(CubiCasaError):
+    """Reading a field of a model whose answer held it with another JSON type than the spec's,
+    e.g. `getOrder: /info/created_at was a string in the answer (the spec expects a number)`. The
+    value is kept as it came: `to_dict()` gives it back.
+
+    Attributes:
+        operation: the operationId of the call (None when not known).
+        pointer: the field's JSON Pointer in the answer.
+        expected: what the spec expects there, e.g. `a number`.
+        seen: the JSON type that came, e.g. `a string` (never the value).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        pointer: str = "",
+        expected: str = "",
+        seen: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.pointer = pointer
+        self.expected = expected
+        self.seen = seen
 
 
 class ResponseTooLargeError(CubiCasaError):

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from .errors import PaginationError, RateLimitError
+from .errors import FieldTypeError, MissingFieldError, PaginationError, RateLimitError
 
 if TYPE_CHECKING:  # imported where used, to keep `import cubicasa` light
     import asyncio
@@ -66,8 +66,25 @@ def _count(n: int, noun: str) -> str:
 
 
 def _item_id(item: object) -> str | None:
-    value = getattr(item, "id", None)
+    try:
+        value = getattr(item, "id", None)  # None too when the answer lacked it
+    except FieldTypeError:  # an ID that is not a string: the item is yielded, never skipped
+        return None
     return value if isinstance(value, str) else None
+
+
+_NOT_SENT: Any = object()
+
+
+def _sent(pagination: Pagination, name: str) -> Any:
+    """`pagination.<name>` as the server sent it, also when that is not the spec's type (reading
+    such a field raises): the walk checks these itself, and says what it got."""
+    try:
+        return getattr(pagination, name)
+    except MissingFieldError:
+        return _NOT_SENT
+    except FieldTypeError:
+        return pagination.to_dict().get(name)
 
 
 @dataclass(frozen=True)
@@ -80,11 +97,11 @@ class Page(Generic[T]):
 
     @property
     def has_more(self) -> bool:
-        return self.pagination.has_more is True
+        return _sent(self.pagination, "has_more") is True
 
     @property
     def next_offset(self) -> int | None:
-        value = self.pagination.next_offset
+        value = _sent(self.pagination, "next_offset")
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -130,12 +147,13 @@ class _Walk:
         """Check `page` (fetched at `self.offset`), move to the next offset, return its items
         not yielded before (cut to `max_items`)."""
         offset = page.offset
-        more = page.pagination.has_more
+        more = _sent(page.pagination, "has_more")
         if not isinstance(more, bool):
+            sent = "nothing" if more is _NOT_SENT else repr(more)
             raise PaginationError(
-                f"page at offset {offset}: has_more must be true or false, the server sent {more!r}"
+                f"page at offset {offset}: has_more must be true or false, the server sent {sent}"
             )
-        following: Any = page.pagination.next_offset if more else None
+        following: Any = _sent(page.pagination, "next_offset") if more else None
         if more:
             self._check_next(offset, following, page)
         self.seen.add(offset)
@@ -161,7 +179,7 @@ class _Walk:
         """A page that has more must name a later page: a whole number past its own offset."""
         from cubicasa_api.types import Unset
 
-        if following is None or isinstance(following, Unset):
+        if following is None or following is _NOT_SENT or isinstance(following, Unset):
             raise PaginationError(f"page at offset {offset} has more items but no next_offset")
         if isinstance(following, bool) or not isinstance(following, int):
             raise PaginationError(

@@ -120,3 +120,44 @@ def test_probe_over_http_from_the_installed_command(tmp_path: Path) -> None:
     assert [f["kind"] for f in ops["listUsers"]["findings"]] == ["unknown_value"]
     assert ops["listUsers"]["status"] == 200
     assert fake.api_key not in done.stdout + done.stderr
+
+
+def test_breaking_deviations_are_marked_listed_first_and_repaired_by_the_patch(
+    cli: Cli, fake: FakeCubiCasa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the spec patch is made against the repository's spec
+    fake.deviate("getOrder", add={"/info/rush": SECRET})  # harmless: an extra field
+    fake.deviate("listOrders", remove=["/items/*/address"])  # breaking: a required field left out
+    fake.deviate("listUsers", replace={"/items/*/created_at": "2024-05-20"})  # breaking: a type
+    done = cli("probe", *_reports(tmp_path))
+    assert done.code == 1
+
+    document = json.loads((tmp_path / "out" / "probe.json").read_text())
+    ops = {op["operation_id"]: op for op in document["operations"]}
+    (dropped,) = ops["listOrders"]["findings"]
+    assert (dropped["kind"], dropped["where"], dropped["breaking"]) == (
+        "missing_required",
+        "/items/0/address",
+        True,
+    )
+    assert [f["breaking"] for f in ops["listUsers"]["findings"]] == [True]
+    assert [f["breaking"] for f in ops["getOrder"]["findings"]] == [False]
+
+    lines = done.out.splitlines()  # the terminal: breaking ones first, by field
+    assert lines[0].startswith("BREAKING     listOrders")
+    assert "/items/*/address: missing_required" in lines[0]
+    assert lines[1].startswith("BREAKING     listUsers")
+    assert "/items/*/created_at: wrong_type" in lines[1]
+    assert not any(line.startswith("BREAKING") for line in lines[2:])
+
+    markdown = (tmp_path / "out" / "probe.md").read_text()
+    breaking = markdown.index("## Breaking: reading these fields raises")
+    assert breaking < markdown.index("## `getOrder`")  # before the operations' own tables
+    assert "| `listOrders` | `/items/*/address` | missing_required |" in markdown
+    assert "/info/rush" not in markdown[breaking : markdown.index("## `")]
+
+    patch = (tmp_path / "out" / "spec.patch").read_text()
+    assert "-      required: [id, info, address]\n+      required: [id, info]\n" in patch
+    assert '+          description: "Left out of an answer to listOrders seen by' in patch
+    assert "+          type: [number, string]\n" in patch
+    assert "Seen as type string in an answer to listUsers" in patch

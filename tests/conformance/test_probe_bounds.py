@@ -167,4 +167,6 @@ def test_field_names_are_withheld_from_every_report_unless_show_values(
     for line in shown_md.splitlines():  # no forged line, no broken table row
         assert not line.startswith(" forged line")
         if line.startswith("| unknown_field"):
-            assert line.count("|") - line.count("\\|") == 6
+            assert (
+                line.count("|") - line.count("\\|") == 7
+            )  # kind, where, expected, seen, breaking, value

@@ -1,8 +1,9 @@
 """The README's loop for an API change, in a scratch copy: a probe of the live API (served here by
 the deviating fake through its in-process transport) -> `git apply` of its spec patch (a new field,
-a new value, operations marked observed) -> generation -> the spec and generated-code tests pass on
-the patched spec, and a second probe finds the value known (the operation conforms) and adds
-nothing twice."""
+a new value, a dropped required field made optional, operations marked observed) -> generation ->
+the spec and generated-code tests pass on the patched spec, mypy shows the user code that must
+now handle the optional field, and a second probe finds the value known (the operation conforms)
+and adds nothing twice."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from cubicasa.testing import FakeCubiCasa
 fake = FakeCubiCasa()
 fake.deviate("getOrder", add={{"/info/{UNKNOWN}": True}})
 fake.deviate("listUsers", replace={{"/items/*/role": "{UNKNOWN_VALUE}"}})
+fake.deviate("listOrders", remove=["/items/*/address"])  # a required field the API leaves out
 report = run_probe(api_key=fake.api_key, base_url="{LIVE}",
                    http_client=httpx.Client(transport=fake.transport))
 outcomes = {{r.operation_id: r.outcome for r in report.operations}}
@@ -60,6 +62,7 @@ def test_probe_apply_generate_and_the_spec_tests_pass(tmp_path: Path) -> None:
     }
 
     first = _probe(repo, env)
+    assert first["outcomes"]["listOrders"] == "deviates"  # type: ignore[index]
     patch = tmp_path / "spec.patch"
     patch.write_text(str(first["patch"]), encoding="utf-8")
     applied = subprocess.run(["git", "apply", str(patch)], cwd=repo, capture_output=True, text=True)
@@ -81,10 +84,30 @@ def test_probe_apply_generate_and_the_spec_tests_pass(tmp_path: Path) -> None:
     )  # fmt: skip
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
 
+    # The dropped field is optional now: the model says so, and mypy points at the reader.
+    model = repo / "generated" / "cubicasa_api" / "models" / "order_list_item.py"
+    assert "address: OrderAddress | Unset = UNSET" in model.read_text(encoding="utf-8")
+    reader = repo / "reader.py"
+    reader.write_text(
+        "from cubicasa_api.models import OrderListItem\n\n\n"
+        "def city(order: OrderListItem) -> str:\n"
+        "    return order.address.city\n",
+        encoding="utf-8",
+    )
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--follow-imports=silent",
+         "reader.py"],
+        cwd=repo, capture_output=True, text=True, timeout=300, check=False,
+        env={**env, "MYPYPATH": str(repo / "generated")},
+    )  # fmt: skip
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert 'Item "Unset" of "OrderAddress | Unset" has no attribute "city"' in checked.stdout
+
     again = _probe(repo, env)
     outcomes = again["outcomes"]
     assert isinstance(outcomes, dict)
     assert outcomes["listUsers"] == "conforms"  # the value is in the list now
     assert outcomes["getOrder"] == "conforms"  # and the field in the schema
+    assert outcomes["listOrders"] == "conforms"  # the address is optional now
     assert UNKNOWN_VALUE not in str(again["patch"])  # nothing added twice
     assert UNKNOWN not in str(again["patch"])

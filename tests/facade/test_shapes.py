@@ -1,5 +1,6 @@
-"""Answers of the wrong shape: a required field missing or of the wrong JSON type is a
-ResponseValidationError naming the operation and the field, never a model; reprs are quiet."""
+"""Answers of the wrong shape: a required field missing or of the wrong JSON type still gives a
+model; reading that field raises MissingFieldError / FieldTypeError naming the operation and the
+field ("strict" conformance refuses the answer instead); reprs are quiet."""
 
 from __future__ import annotations
 
@@ -24,45 +25,92 @@ def changed(body: dict[str, Any], edit: Callable[[dict[str, Any]], object]) -> d
 
 
 @pytest.mark.parametrize(
-    ("body", "reason"),
+    ("body", "read", "error", "reason"),
     [
-        ({**ORDER, "id": None}, "getOrder: /id is null, expected a string"),
+        (
+            {**ORDER, "id": None},
+            lambda o: o.id,
+            cubicasa.FieldTypeError,
+            "getOrder: /id was null in the answer (the spec expects a string)",
+        ),
         (
             changed(ORDER, lambda o: o["info"].update(status=42)),
-            "getOrder: /info/status is a number, expected a string",
+            lambda o: o.info.status,
+            cubicasa.FieldTypeError,
+            "getOrder: /info/status was a number in the answer (the spec expects a string)",
         ),
         (
             changed(ORDER, lambda o: o["info"].pop("status")),
-            "getOrder: /info/status is missing",
+            lambda o: o.info.status,
+            cubicasa.MissingFieldError,
+            "getOrder: /info/status was not in the answer (the spec requires it)",
         ),
         (
             changed(ORDER, lambda o: o["address"].update(city=["New Orleans"])),
-            "getOrder: /address/city is an array, expected a string",
+            lambda o: o.address.city,
+            cubicasa.FieldTypeError,
+            "getOrder: /address/city was an array in the answer (the spec expects a string)",
         ),
         (
             changed(ORDER, lambda o: o.update(delivery_assets={"listing_floorplans": "none"})),
-            "getOrder: /delivery_assets/listing_floorplans is a string, expected an object",
+            lambda o: o.delivery_assets.listing_floorplans,
+            cubicasa.FieldTypeError,
+            "getOrder: /delivery_assets/listing_floorplans was a string in the answer "
+            "(the spec expects an object)",
         ),
-        ([ORDER], "getOrder: the body is an array, expected an object"),
+        (
+            [ORDER],
+            lambda o: o.id,
+            cubicasa.FieldTypeError,
+            "getOrder: the body was an array in the answer (the spec expects an object)",
+        ),
     ],
 )
-def test_a_get_order_of_the_wrong_shape_names_the_field(
-    backends: Backends, body: Any, reason: str
+def test_a_get_order_of_the_wrong_shape_is_a_model_whose_odd_field_raises(
+    backends: Backends, body: Any, read: Callable[[Any], object], error: type, reason: str
 ) -> None:
     client, _ = backends.sync(lambda r: json_response(body))
-    with pytest.raises(cubicasa.ResponseValidationError) as caught:
-        client.orders.get("o1")
-    assert f"({reason})" in str(caught.value)
+    order = client.orders.get("o1")
+    with pytest.raises(error) as caught:
+        read(order)
+    assert str(caught.value) == reason
+    assert isinstance(caught.value, cubicasa.CubiCasaError)
+    assert order.to_dict() == body  # what came, odd members included
+    strict, _ = backends.sync(lambda r: json_response(body), conformance="strict")
+    with pytest.raises(cubicasa.ResponseValidationError, match="does not conform"):
+        strict.orders.get("o1")
 
 
-def test_a_list_item_of_the_wrong_shape_names_its_index(backends: Backends) -> None:
+def test_a_missing_field_is_an_attribute_error_so_getattr_gives_the_default(
+    backends: Backends,
+) -> None:
+    body = changed(ORDER, lambda o: o.pop("address"))
+    client, _ = backends.sync(lambda r: json_response(body))
+    order = client.orders.get("o1")
+    assert getattr(order, "address", None) is None
+    assert not hasattr(order, "address")
+    assert order.info.status == "Ready"  # the rest reads as usual
+    with pytest.raises(AttributeError, match="has no attribute 'adress'"):
+        order.adress  # type: ignore[attr-defined]  # noqa: B018  # a typo stays a plain one
+    assert repr(order).endswith("missing=['address'])")
+    assert order == client.orders.get("o1")  # the same answer twice: equal models
+
+
+def test_a_list_item_of_the_wrong_shape_is_yielded_and_names_its_index(
+    backends: Backends,
+) -> None:
     items = [order_json(f"o{n}") for n in range(5)]
     del items[3]["id"]
+    items[4] = None
     answer = page(items, has_more=False, next_offset=None)
     client, _ = backends.sync(lambda r: json_response(answer))
-    with pytest.raises(cubicasa.ResponseValidationError) as caught:
-        list(client.orders.list())
-    assert "(listOrders: /items/3/id is missing)" in str(caught.value)
+    walked = list(client.orders.list())
+    assert [o.to_dict() for o in walked] == items
+    with pytest.raises(cubicasa.MissingFieldError, match=r"^listOrders: /items/3/id was not"):
+        walked[3].id  # noqa: B018
+    with pytest.raises(cubicasa.FieldTypeError, match=r"^listOrders: /items/4 was null"):
+        walked[4].info  # noqa: B018
+    assert repr(walked[4]) == "OrderListItem(<null in the answer, expected an object>)"
 
 
 def test_other_operations_name_their_fields(backends: Backends) -> None:
@@ -73,19 +121,22 @@ def test_other_operations_name_their_fields(backends: Backends) -> None:
     client, _ = backends.sync(
         lambda r: json_response(next(v for k, v in answers.items() if r.url.path.endswith(k)))
     )
-    with pytest.raises(cubicasa.ResponseValidationError, match=r"getChangeRequest: /text is null"):
-        client.orders.change_requests.get("o1", "cr1")
-    with pytest.raises(cubicasa.ResponseValidationError, match=r"getCompanyInfo: /profile/name is"):
-        client.company.get()
+    change_request = client.orders.change_requests.get("o1", "cr1")
+    with pytest.raises(cubicasa.FieldTypeError, match=r"^getChangeRequest: /text was null"):
+        change_request.text  # noqa: B018
+    company = client.company.get()
+    with pytest.raises(cubicasa.MissingFieldError, match=r"^getCompanyInfo: /profile/name was"):
+        company.profile.name  # noqa: B018
 
 
-def test_async_answers_are_checked_the_same(backends: Backends) -> None:
+def test_async_answers_are_read_the_same(backends: Backends) -> None:
     client, _ = backends.async_(lambda r: json_response({**ORDER, "id": None}))
 
     async def main() -> None:
         async with client:
-            with pytest.raises(cubicasa.ResponseValidationError, match=r"getOrder: /id is null"):
-                await client.orders.get("o1")
+            order = await client.orders.get("o1")
+            with pytest.raises(cubicasa.FieldTypeError, match=r"^getOrder: /id was null"):
+                order.id  # noqa: B018
 
     run(main())
 

@@ -110,9 +110,9 @@ ECHOES: dict[str, tuple[int, Any]] = {
         502,
         echoing(502, lambda k: ({"Content-Type": "text/html"}, entities(k, "&#x{:x};").encode())),
     ),
-    "2xx of the wrong shape": (
+    "2xx that is not JSON": (
         200,
-        echoing(200, lambda k: ({}, json.dumps({"id": None, "echo": k}).encode())),
+        echoing(200, lambda k: ({}, ("{not JSON: " + json.dumps({"echo": k})).encode())),
     ),
 }
 

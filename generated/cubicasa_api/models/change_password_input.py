@@ -4,22 +4,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ChangePasswordInput")
 
 
 @_attrs_define
-class ChangePasswordInput:
+class ChangePasswordInput(ModelBase):
     """
     Attributes:
         email (str):
@@ -30,6 +35,12 @@ class ChangePasswordInput:
     email: str
     old_password: str
     new_password: str
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "email": "email",
+        "old_password": "old_password",
+        "new_password": "new_password",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email
@@ -53,19 +64,26 @@ class ChangePasswordInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         email: Any = d.pop("email", UNSET)
         if not isinstance(email, str):
-            raise wrong_type("email", email, "a string")
+            _deviations = deviates(_deviations, "email", "email", email, "a string")
 
         old_password: Any = d.pop("old_password", UNSET)
         if not isinstance(old_password, str):
-            raise wrong_type("old_password", old_password, "a string")
+            _deviations = deviates(
+                _deviations, "old_password", "old_password", old_password, "a string"
+            )
 
         new_password: Any = d.pop("new_password", UNSET)
         if not isinstance(new_password, str):
-            raise wrong_type("new_password", new_password, "a string")
+            _deviations = deviates(
+                _deviations, "new_password", "new_password", new_password, "a string"
+            )
 
         _model = cls(
             email,
@@ -73,6 +91,8 @@ class ChangePasswordInput:
             new_password,
         )
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ChangeRequest")
 
 
 @_attrs_define
-class ChangeRequest:
+class ChangeRequest(ModelBase):
     """A fix request on an order (every field of the docs' complete example).
 
     Attributes:
@@ -35,6 +40,13 @@ class ChangeRequest:
     sent_at: float
     text: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "id": "id",
+        "img_urls": "img_urls",
+        "sent_at": "sent_at",
+        "text": "text",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -61,23 +73,26 @@ class ChangeRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         id: Any = d.pop("id", UNSET)
         if not isinstance(id, str):
-            raise wrong_type("id", id, "a string")
+            _deviations = deviates(_deviations, "id", "id", id, "a string")
 
         img_urls: Any = d.pop("img_urls", UNSET)
         if type(img_urls) is not list:
-            raise wrong_type("img_urls", img_urls, "an array")
+            _deviations = deviates(_deviations, "img_urls", "img_urls", img_urls, "an array")
 
         sent_at: Any = d.pop("sent_at", UNSET)
         if not (type(sent_at) is float or type(sent_at) is int):
-            raise wrong_type("sent_at", sent_at, "a number")
+            _deviations = deviates(_deviations, "sent_at", "sent_at", sent_at, "a number")
 
         text: Any = d.pop("text", UNSET)
         if not isinstance(text, str):
-            raise wrong_type("text", text, "a string")
+            _deviations = deviates(_deviations, "text", "text", text, "a string")
 
         _model = cls(
             id,
@@ -87,6 +102,8 @@ class ChangeRequest:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ChangeRequestInput")
 
 
 @_attrs_define
-class ChangeRequestInput:
+class ChangeRequestInput(ModelBase):
     """INFERRED from the change request CubiCasa returns: `text` describes the fix, `img_urls` point at images.
 
     Attributes:
@@ -32,6 +37,11 @@ class ChangeRequestInput:
     text: str
     img_urls: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "text": "text",
+        "img_urls": "img_urls",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text
@@ -55,11 +65,14 @@ class ChangeRequestInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         text: Any = d.pop("text", UNSET)
         if not isinstance(text, str):
-            raise wrong_type("text", text, "a string")
+            _deviations = deviates(_deviations, "text", "text", text, "a string")
 
         img_urls: Any = d.pop("img_urls", UNSET)
 
@@ -69,6 +82,8 @@ class ChangeRequestInput:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,19 +13,24 @@ from ..models.company_profile import CompanyProfile
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="CompanyInfo")
 
 
 @_attrs_define
-class CompanyInfo:
+class CompanyInfo(ModelBase):
     """The company's details. INFERRED: third-party code reads `profile.name` and `profile.email`; nothing else is known.
 
     Attributes:
@@ -37,6 +42,10 @@ class CompanyInfo:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "profile": "profile",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         profile = self.profile.to_dict()
@@ -56,18 +65,21 @@ class CompanyInfo:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         profile: Any = d.pop("profile", UNSET)
-        if profile is UNSET:
-            raise wrong_type("profile", profile, "an object")
         if type(profile) is list:
             _json_empty = came_empty(_json_empty, "profile", profile)
-        try:
+        if type(profile) is dict or is_object(profile):
             profile = CompanyProfile.from_dict(profile)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("profile") from None
+            if type(profile) is not CompanyProfile:
+                _deviations = holds_deviant(_deviations, profile, "profile")
+        else:
+            _deviations = deviates(_deviations, "profile", "profile", profile, "an object")
 
         _model = cls(
             profile,
@@ -76,6 +88,8 @@ class CompanyInfo:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

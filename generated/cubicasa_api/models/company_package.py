@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="CompanyPackage")
 
 
 @_attrs_define
-class CompanyPackage:
+class CompanyPackage(ModelBase):
     """The company's default package. INFERRED shape: the help centre describes a default package type and default add-ons.
 
     Attributes:
@@ -32,6 +37,11 @@ class CompanyPackage:
     package_type: None | str | Unset = UNSET
     add_ons: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "package_type": "package_type",
+        "add_ons": "add_ons",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         package_type: None | str | Unset
@@ -57,7 +67,10 @@ class CompanyPackage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         package_type: Any = d.pop("package_type", UNSET)
 
@@ -69,6 +82,8 @@ class CompanyPackage:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

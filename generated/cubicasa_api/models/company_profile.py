@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="CompanyProfile")
 
 
 @_attrs_define
-class CompanyProfile:
+class CompanyProfile(ModelBase):
     """INFERRED from third-party code, which reads both fields.
 
     Attributes:
@@ -31,6 +36,11 @@ class CompanyProfile:
     name: str
     email: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "name": "name",
+        "email": "email",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -52,15 +62,18 @@ class CompanyProfile:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         name: Any = d.pop("name", UNSET)
         if not isinstance(name, str):
-            raise wrong_type("name", name, "a string")
+            _deviations = deviates(_deviations, "name", "name", name, "a string")
 
         email: Any = d.pop("email", UNSET)
         if not (isinstance(email, str) or email is None):
-            raise wrong_type("email", email, "a string or null")
+            _deviations = deviates(_deviations, "email", "email", email, "a string or null")
 
         _model = cls(
             name,
@@ -68,6 +81,8 @@ class CompanyProfile:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

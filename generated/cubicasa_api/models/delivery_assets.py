@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,19 +14,25 @@ from ..models.tour import Tour
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="DeliveryAssets")
 
 
 @_attrs_define
-class DeliveryAssets:
+class DeliveryAssets(ModelBase):
     """Download links for the order's deliverables. The docs table names `listing_floorplans` (2D floor plans),
     `gla_package` (GLA add-on) and `homereport` (Home Report) before it is cut off; the rest of the structure comes from
     third-party code, which calls the Home Report `home_report`, so both names are accepted. Every part is open.
@@ -61,6 +67,19 @@ class DeliveryAssets:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "listing_floorplans": "listing_floorplans",
+        "gla_package": "gla_package",
+        "homereport": "homereport",
+        "home_report": "home_report",
+        "snapshot": "snapshot",
+        "floorplans_3d": "floorplans_3d",
+        "video_3d": "video_3d",
+        "cad_files": "cad_files",
+        "property_data": "property_data",
+        "tour": "tour",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(("listing_floorplans",))
 
     def to_dict(self) -> dict[str, Any]:
         listing_floorplans = self.listing_floorplans.to_dict()
@@ -120,7 +139,10 @@ class DeliveryAssets:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         listing_floorplans: Any = d.pop("listing_floorplans", UNSET)
@@ -128,10 +150,18 @@ class DeliveryAssets:
             listing_floorplans = {}
         elif not listing_floorplans:
             _json_empty = came_empty(_json_empty, "listing_floorplans", listing_floorplans)
-        try:
+        if type(listing_floorplans) is dict or is_object(listing_floorplans):
             listing_floorplans = ListingFloorplans.from_dict(listing_floorplans)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("listing_floorplans") from None
+            if type(listing_floorplans) is not ListingFloorplans:
+                _deviations = holds_deviant(_deviations, listing_floorplans, "listing_floorplans")
+        else:
+            _deviations = deviates(
+                _deviations,
+                "listing_floorplans",
+                "listing_floorplans",
+                listing_floorplans,
+                "an object",
+            )
 
         gla_package: Any = d.pop("gla_package", UNSET)
 
@@ -153,10 +183,12 @@ class DeliveryAssets:
         if tour is not None and tour is not UNSET:
             if type(tour) is list:
                 _json_empty = came_empty(_json_empty, "tour", tour)
-            try:
+            if type(tour) is dict or is_object(tour):
                 tour = Tour.from_dict(tour)
-            except ShapeError as _shape_error:
-                raise _shape_error.inside("tour") from None
+                if type(tour) is not Tour:
+                    _deviations = holds_deviant(_deviations, tour, "tour")
+            else:
+                _deviations = deviates(_deviations, "tour", "tour", tour, "an object")
 
         _model = cls(
             listing_floorplans,
@@ -174,6 +206,8 @@ class DeliveryAssets:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

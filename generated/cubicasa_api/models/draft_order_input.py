@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,20 +13,25 @@ from ..models.order_preferences import OrderPreferences
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="DraftOrderInput")
 
 
 @_attrs_define
-class DraftOrderInput:
+class DraftOrderInput(ModelBase):
     """A draft order's address, owner and product. The body is flat: nested address objects are rejected by the live API
     (third-party finding).
 
@@ -65,6 +70,23 @@ class DraftOrderInput:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "street": "street",
+        "city": "city",
+        "country": "country",
+        "owner_email": "owner_email",
+        "suite": "suite",
+        "state": "state",
+        "postal_code": "postalCode",
+        "info": "info",
+        "latitude": "latitude",
+        "longitude": "longitude",
+        "external_id": "external_id",
+        "package_type": "package_type",
+        "add_ons": "add_ons",
+        "order_preferences": "order_preferences",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         street = self.street
@@ -137,24 +159,29 @@ class DraftOrderInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         street: Any = d.pop("street", UNSET)
         if not isinstance(street, str):
-            raise wrong_type("street", street, "a string")
+            _deviations = deviates(_deviations, "street", "street", street, "a string")
 
         city: Any = d.pop("city", UNSET)
         if not isinstance(city, str):
-            raise wrong_type("city", city, "a string")
+            _deviations = deviates(_deviations, "city", "city", city, "a string")
 
         country: Any = d.pop("country", UNSET)
         if not isinstance(country, str):
-            raise wrong_type("country", country, "a string")
+            _deviations = deviates(_deviations, "country", "country", country, "a string")
 
         owner_email: Any = d.pop("owner_email", UNSET)
         if not isinstance(owner_email, str):
-            raise wrong_type("owner_email", owner_email, "a string")
+            _deviations = deviates(
+                _deviations, "owner_email", "owner_email", owner_email, "a string"
+            )
 
         suite: Any = d.pop("suite", UNSET)
 
@@ -178,10 +205,18 @@ class DraftOrderInput:
         if order_preferences is not UNSET:
             if type(order_preferences) is list:
                 _json_empty = came_empty(_json_empty, "order_preferences", order_preferences)
-            try:
+            if type(order_preferences) is dict or is_object(order_preferences):
                 order_preferences = OrderPreferences.from_dict(order_preferences)
-            except ShapeError as _shape_error:
-                raise _shape_error.inside("order_preferences") from None
+                if type(order_preferences) is not OrderPreferences:
+                    _deviations = holds_deviant(_deviations, order_preferences, "order_preferences")
+            else:
+                _deviations = deviates(
+                    _deviations,
+                    "order_preferences",
+                    "order_preferences",
+                    order_preferences,
+                    "an object",
+                )
 
         _model = cls(
             street,
@@ -202,6 +237,8 @@ class DraftOrderInput:
         if _json_empty is not None:
             _model._json_empty = _json_empty
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

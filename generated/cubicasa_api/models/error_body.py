@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,19 +13,25 @@ from ..models.validation_error_detail import ValidationErrorDetail
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ErrorBody")
 
 
 @_attrs_define
-class ErrorBody:
+class ErrorBody(ModelBase):
     """An error body. No error body is documented; every key is optional (INFERRED).
 
     Attributes:
@@ -42,6 +48,12 @@ class ErrorBody:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "message": "message",
+        "error": "error",
+        "validation_error": "validation_error",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message
@@ -69,7 +81,10 @@ class ErrorBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         message: Any = d.pop("message", UNSET)
@@ -80,10 +95,18 @@ class ErrorBody:
         if validation_error is not UNSET:
             if type(validation_error) is list:
                 _json_empty = came_empty(_json_empty, "validation_error", validation_error)
-            try:
+            if type(validation_error) is dict or is_object(validation_error):
                 validation_error = ValidationErrorDetail.from_dict(validation_error)
-            except ShapeError as _shape_error:
-                raise _shape_error.inside("validation_error") from None
+                if type(validation_error) is not ValidationErrorDetail:
+                    _deviations = holds_deviant(_deviations, validation_error, "validation_error")
+            else:
+                _deviations = deviates(
+                    _deviations,
+                    "validation_error",
+                    "validation_error",
+                    validation_error,
+                    "an object",
+                )
 
         _model = cls(
             message,
@@ -94,6 +117,8 @@ class ErrorBody:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="GoToScanOrderInput")
 
 
 @_attrs_define
-class GoToScanOrderInput:
+class GoToScanOrderInput(ModelBase):
     """INFERRED body of "Create a GoToScan order": an address and an owner like a draft order, plus the GoToScan link
     parameters documented for the GoToScan app.
 
@@ -50,6 +55,19 @@ class GoToScanOrderInput:
     client_name: str | Unset = UNSET
     priority: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "street": "street",
+        "city": "city",
+        "country": "country",
+        "owner_email": "owner_email",
+        "suite": "suite",
+        "state": "state",
+        "postal_code": "postalCode",
+        "external_id": "external_id",
+        "client_name": "client_name",
+        "priority": "priority",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         street = self.street
@@ -100,23 +118,28 @@ class GoToScanOrderInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         street: Any = d.pop("street", UNSET)
         if not isinstance(street, str):
-            raise wrong_type("street", street, "a string")
+            _deviations = deviates(_deviations, "street", "street", street, "a string")
 
         city: Any = d.pop("city", UNSET)
         if not isinstance(city, str):
-            raise wrong_type("city", city, "a string")
+            _deviations = deviates(_deviations, "city", "city", city, "a string")
 
         country: Any = d.pop("country", UNSET)
         if not isinstance(country, str):
-            raise wrong_type("country", country, "a string")
+            _deviations = deviates(_deviations, "country", "country", country, "a string")
 
         owner_email: Any = d.pop("owner_email", UNSET)
         if not isinstance(owner_email, str):
-            raise wrong_type("owner_email", owner_email, "a string")
+            _deviations = deviates(
+                _deviations, "owner_email", "owner_email", owner_email, "a string"
+            )
 
         suite: Any = d.pop("suite", UNSET)
 
@@ -144,6 +167,8 @@ class GoToScanOrderInput:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

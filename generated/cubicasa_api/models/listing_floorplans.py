@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,18 +12,23 @@ from attrs import field as _attrs_field
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
+    Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ListingFloorplans")
 
 
 @_attrs_define
-class ListingFloorplans:
+class ListingFloorplans(ModelBase):
     """URL lists per file type; the `_dim` variants show dimensions. Images have one entry per floor, the PDF is merged
     (third-party). A list the answer leaves out is empty.
 
@@ -53,6 +58,32 @@ class ListingFloorplans:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
+    )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "pdf_urls": "pdf_urls",
+        "pdf_urls_dim": "pdf_urls_dim",
+        "jpg_urls": "jpg_urls",
+        "jpg_urls_dim": "jpg_urls_dim",
+        "png_urls": "png_urls",
+        "png_urls_dim": "png_urls_dim",
+        "svg_urls": "svg_urls",
+        "svg_urls_dim": "svg_urls_dim",
+        "zip_urls": "zip_urls",
+        "zip_urls_dim": "zip_urls_dim",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(
+        (
+            "pdf_urls",
+            "pdf_urls_dim",
+            "jpg_urls",
+            "jpg_urls_dim",
+            "png_urls",
+            "png_urls_dim",
+            "svg_urls",
+            "svg_urls_dim",
+            "zip_urls",
+            "zip_urls_dim",
+        )
     )
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,7 +138,10 @@ class ListingFloorplans:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         pdf_urls: Any = d.pop("pdf_urls", UNSET)
@@ -116,7 +150,7 @@ class ListingFloorplans:
         elif not pdf_urls:
             _json_empty = came_empty(_json_empty, "pdf_urls", pdf_urls)
         if type(pdf_urls) is not list:
-            raise wrong_type("pdf_urls", pdf_urls, "an array")
+            _deviations = deviates(_deviations, "pdf_urls", "pdf_urls", pdf_urls, "an array")
 
         pdf_urls_dim: Any = d.pop("pdf_urls_dim", UNSET)
         if pdf_urls_dim is UNSET:
@@ -124,7 +158,9 @@ class ListingFloorplans:
         elif not pdf_urls_dim:
             _json_empty = came_empty(_json_empty, "pdf_urls_dim", pdf_urls_dim)
         if type(pdf_urls_dim) is not list:
-            raise wrong_type("pdf_urls_dim", pdf_urls_dim, "an array")
+            _deviations = deviates(
+                _deviations, "pdf_urls_dim", "pdf_urls_dim", pdf_urls_dim, "an array"
+            )
 
         jpg_urls: Any = d.pop("jpg_urls", UNSET)
         if jpg_urls is UNSET:
@@ -132,7 +168,7 @@ class ListingFloorplans:
         elif not jpg_urls:
             _json_empty = came_empty(_json_empty, "jpg_urls", jpg_urls)
         if type(jpg_urls) is not list:
-            raise wrong_type("jpg_urls", jpg_urls, "an array")
+            _deviations = deviates(_deviations, "jpg_urls", "jpg_urls", jpg_urls, "an array")
 
         jpg_urls_dim: Any = d.pop("jpg_urls_dim", UNSET)
         if jpg_urls_dim is UNSET:
@@ -140,7 +176,9 @@ class ListingFloorplans:
         elif not jpg_urls_dim:
             _json_empty = came_empty(_json_empty, "jpg_urls_dim", jpg_urls_dim)
         if type(jpg_urls_dim) is not list:
-            raise wrong_type("jpg_urls_dim", jpg_urls_dim, "an array")
+            _deviations = deviates(
+                _deviations, "jpg_urls_dim", "jpg_urls_dim", jpg_urls_dim, "an array"
+            )
 
         png_urls: Any = d.pop("png_urls", UNSET)
         if png_urls is UNSET:
@@ -148,7 +186,7 @@ class ListingFloorplans:
         elif not png_urls:
             _json_empty = came_empty(_json_empty, "png_urls", png_urls)
         if type(png_urls) is not list:
-            raise wrong_type("png_urls", png_urls, "an array")
+            _deviations = deviates(_deviations, "png_urls", "png_urls", png_urls, "an array")
 
         png_urls_dim: Any = d.pop("png_urls_dim", UNSET)
         if png_urls_dim is UNSET:
@@ -156,7 +194,9 @@ class ListingFloorplans:
         elif not png_urls_dim:
             _json_empty = came_empty(_json_empty, "png_urls_dim", png_urls_dim)
         if type(png_urls_dim) is not list:
-            raise wrong_type("png_urls_dim", png_urls_dim, "an array")
+            _deviations = deviates(
+                _deviations, "png_urls_dim", "png_urls_dim", png_urls_dim, "an array"
+            )
 
         svg_urls: Any = d.pop("svg_urls", UNSET)
         if svg_urls is UNSET:
@@ -164,7 +204,7 @@ class ListingFloorplans:
         elif not svg_urls:
             _json_empty = came_empty(_json_empty, "svg_urls", svg_urls)
         if type(svg_urls) is not list:
-            raise wrong_type("svg_urls", svg_urls, "an array")
+            _deviations = deviates(_deviations, "svg_urls", "svg_urls", svg_urls, "an array")
 
         svg_urls_dim: Any = d.pop("svg_urls_dim", UNSET)
         if svg_urls_dim is UNSET:
@@ -172,7 +212,9 @@ class ListingFloorplans:
         elif not svg_urls_dim:
             _json_empty = came_empty(_json_empty, "svg_urls_dim", svg_urls_dim)
         if type(svg_urls_dim) is not list:
-            raise wrong_type("svg_urls_dim", svg_urls_dim, "an array")
+            _deviations = deviates(
+                _deviations, "svg_urls_dim", "svg_urls_dim", svg_urls_dim, "an array"
+            )
 
         zip_urls: Any = d.pop("zip_urls", UNSET)
         if zip_urls is UNSET:
@@ -180,7 +222,7 @@ class ListingFloorplans:
         elif not zip_urls:
             _json_empty = came_empty(_json_empty, "zip_urls", zip_urls)
         if type(zip_urls) is not list:
-            raise wrong_type("zip_urls", zip_urls, "an array")
+            _deviations = deviates(_deviations, "zip_urls", "zip_urls", zip_urls, "an array")
 
         zip_urls_dim: Any = d.pop("zip_urls_dim", UNSET)
         if zip_urls_dim is UNSET:
@@ -188,7 +230,9 @@ class ListingFloorplans:
         elif not zip_urls_dim:
             _json_empty = came_empty(_json_empty, "zip_urls_dim", zip_urls_dim)
         if type(zip_urls_dim) is not list:
-            raise wrong_type("zip_urls_dim", zip_urls_dim, "an array")
+            _deviations = deviates(
+                _deviations, "zip_urls_dim", "zip_urls_dim", zip_urls_dim, "an array"
+            )
 
         _model = cls(
             pdf_urls,
@@ -206,6 +250,8 @@ class ListingFloorplans:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="Message")
 
 
 @_attrs_define
-class Message:
+class Message(ModelBase):
     """A human-readable confirmation.
 
     Attributes:
@@ -29,6 +34,10 @@ class Message:
 
     message: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "message": "message",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message
@@ -46,17 +55,22 @@ class Message:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         message: Any = d.pop("message", UNSET)
         if not isinstance(message, str):
-            raise wrong_type("message", message, "a string")
+            _deviations = deviates(_deviations, "message", "message", message, "a string")
 
         _model = cls(
             message,
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

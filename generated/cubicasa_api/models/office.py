@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="Office")
 
 
 @_attrs_define
-class Office:
+class Office(ModelBase):
     """An office. INFERRED: offices have an `id` (referenced as `office_id`) and a name; nothing else is known.
 
     Attributes:
@@ -32,6 +37,11 @@ class Office:
     id: str
     name: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "id": "id",
+        "name": "name",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -57,11 +67,14 @@ class Office:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         id: Any = d.pop("id", UNSET)
         if not isinstance(id, str):
-            raise wrong_type("id", id, "a string")
+            _deviations = deviates(_deviations, "id", "id", id, "a string")
 
         name: Any = d.pop("name", UNSET)
 
@@ -71,6 +84,8 @@ class Office:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,19 +15,24 @@ from ..models.order_info import OrderInfo
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="Order")
 
 
 @_attrs_define
-class Order:
+class Order(ModelBase):
     """An order. Documented examples stop inside `info.product`; `address` and the structure of `delivery_assets` come from
     third-party code. `delivery_assets` is empty when the answer has none (third-party code reports answers without it,
     even from getOrder).
@@ -51,6 +56,13 @@ class Order:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "id": "id",
+        "info": "info",
+        "address": "address",
+        "delivery_assets": "delivery_assets",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(("delivery_assets",))
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -80,42 +92,49 @@ class Order:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         id: Any = d.pop("id", UNSET)
         if not isinstance(id, str):
-            raise wrong_type("id", id, "a string")
+            _deviations = deviates(_deviations, "id", "id", id, "a string")
 
         info: Any = d.pop("info", UNSET)
-        if info is UNSET:
-            raise wrong_type("info", info, "an object")
         if type(info) is list:
             _json_empty = came_empty(_json_empty, "info", info)
-        try:
+        if type(info) is dict or is_object(info):
             info = OrderInfo.from_dict(info)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("info") from None
+            if type(info) is not OrderInfo:
+                _deviations = holds_deviant(_deviations, info, "info")
+        else:
+            _deviations = deviates(_deviations, "info", "info", info, "an object")
 
         address: Any = d.pop("address", UNSET)
-        if address is UNSET:
-            raise wrong_type("address", address, "an object")
         if type(address) is list:
             _json_empty = came_empty(_json_empty, "address", address)
-        try:
+        if type(address) is dict or is_object(address):
             address = OrderAddress.from_dict(address)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("address") from None
+            if type(address) is not OrderAddress:
+                _deviations = holds_deviant(_deviations, address, "address")
+        else:
+            _deviations = deviates(_deviations, "address", "address", address, "an object")
 
         delivery_assets: Any = d.pop("delivery_assets", UNSET)
         if delivery_assets is UNSET:
             delivery_assets = {}
         elif not delivery_assets:
             _json_empty = came_empty(_json_empty, "delivery_assets", delivery_assets)
-        try:
+        if type(delivery_assets) is dict or is_object(delivery_assets):
             delivery_assets = DeliveryAssets.from_dict(delivery_assets)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("delivery_assets") from None
+            if type(delivery_assets) is not DeliveryAssets:
+                _deviations = holds_deviant(_deviations, delivery_assets, "delivery_assets")
+        else:
+            _deviations = deviates(
+                _deviations, "delivery_assets", "delivery_assets", delivery_assets, "an object"
+            )
 
         _model = cls(
             id,
@@ -127,6 +146,8 @@ class Order:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="OrderAddress")
 
 
 @_attrs_define
-class OrderAddress:
+class OrderAddress(ModelBase):
     """The order's address. From third-party code only (a client parser and test fixtures). `street`, `city` and `country`
     are required to create an order, so they are strings; the others may be null.
 
@@ -47,6 +52,18 @@ class OrderAddress:
     latitude: float | None | Unset = UNSET
     longitude: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "full_address": "full_address",
+        "street": "street",
+        "city": "city",
+        "state": "state",
+        "postal_code": "postalCode",
+        "country": "country",
+        "suite": "suite",
+        "latitude": "latitude",
+        "longitude": "longitude",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         full_address = self.full_address
@@ -105,31 +122,38 @@ class OrderAddress:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         full_address: Any = d.pop("full_address", UNSET)
         if not isinstance(full_address, str):
-            raise wrong_type("full_address", full_address, "a string")
+            _deviations = deviates(
+                _deviations, "full_address", "full_address", full_address, "a string"
+            )
 
         street: Any = d.pop("street", UNSET)
         if not isinstance(street, str):
-            raise wrong_type("street", street, "a string")
+            _deviations = deviates(_deviations, "street", "street", street, "a string")
 
         city: Any = d.pop("city", UNSET)
         if not isinstance(city, str):
-            raise wrong_type("city", city, "a string")
+            _deviations = deviates(_deviations, "city", "city", city, "a string")
 
         state: Any = d.pop("state", UNSET)
         if not (isinstance(state, str) or state is None):
-            raise wrong_type("state", state, "a string or null")
+            _deviations = deviates(_deviations, "state", "state", state, "a string or null")
 
         postal_code: Any = d.pop("postalCode", UNSET)
         if not (isinstance(postal_code, str) or postal_code is None):
-            raise wrong_type("postalCode", postal_code, "a string or null")
+            _deviations = deviates(
+                _deviations, "postal_code", "postalCode", postal_code, "a string or null"
+            )
 
         country: Any = d.pop("country", UNSET)
         if not isinstance(country, str):
-            raise wrong_type("country", country, "a string")
+            _deviations = deviates(_deviations, "country", "country", country, "a string")
 
         suite: Any = d.pop("suite", UNSET)
 
@@ -150,6 +174,8 @@ class OrderAddress:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,19 +13,24 @@ from ..models.order_product import OrderProduct
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="OrderInfo")
 
 
 @_attrs_define
-class OrderInfo:
+class OrderInfo(ModelBase):
     """An order's details. Every key of the docs' example is required; more keys may follow.
 
     Attributes:
@@ -62,6 +67,22 @@ class OrderInfo:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "status": "status",
+        "created_by": "created_by",
+        "location": "location",
+        "order_type": "order_type",
+        "first_delivered_at": "first_delivered_at",
+        "created_at": "created_at",
+        "is_scan_order": "is_scan_order",
+        "total_scanned_area": "total_scanned_area",
+        "go2scan": "go2scan",
+        "external_id": "external_id",
+        "add_info": "add_info",
+        "style_template": "style_template",
+        "product": "product",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status
@@ -125,72 +146,101 @@ class OrderInfo:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         status: Any = d.pop("status", UNSET)
         if not isinstance(status, str):
-            raise wrong_type("status", status, "a string")
+            _deviations = deviates(_deviations, "status", "status", status, "a string")
 
         created_by: Any = d.pop("created_by", UNSET)
         if not (isinstance(created_by, str) or created_by is None):
-            raise wrong_type("created_by", created_by, "a string or null")
+            _deviations = deviates(
+                _deviations, "created_by", "created_by", created_by, "a string or null"
+            )
 
         location: Any = d.pop("location", UNSET)
         if not (isinstance(location, str) or location is None):
-            raise wrong_type("location", location, "a string or null")
+            _deviations = deviates(
+                _deviations, "location", "location", location, "a string or null"
+            )
 
         order_type: Any = d.pop("order_type", UNSET)
         if not (isinstance(order_type, str) or order_type is None):
-            raise wrong_type("order_type", order_type, "a string or null")
+            _deviations = deviates(
+                _deviations, "order_type", "order_type", order_type, "a string or null"
+            )
 
         first_delivered_at: Any = d.pop("first_delivered_at", UNSET)
         if not (
             (type(first_delivered_at) is float or type(first_delivered_at) is int)
             or first_delivered_at is None
         ):
-            raise wrong_type("first_delivered_at", first_delivered_at, "a number or null")
+            _deviations = deviates(
+                _deviations,
+                "first_delivered_at",
+                "first_delivered_at",
+                first_delivered_at,
+                "a number or null",
+            )
 
         created_at: Any = d.pop("created_at", UNSET)
         if not (type(created_at) is float or type(created_at) is int):
-            raise wrong_type("created_at", created_at, "a number")
+            _deviations = deviates(_deviations, "created_at", "created_at", created_at, "a number")
 
         is_scan_order: Any = d.pop("is_scan_order", UNSET)
         if not (type(is_scan_order) is bool or is_scan_order is None):
-            raise wrong_type("is_scan_order", is_scan_order, "a boolean or null")
+            _deviations = deviates(
+                _deviations, "is_scan_order", "is_scan_order", is_scan_order, "a boolean or null"
+            )
 
         total_scanned_area: Any = d.pop("total_scanned_area", UNSET)
         if not (
             (type(total_scanned_area) is float or type(total_scanned_area) is int)
             or total_scanned_area is None
         ):
-            raise wrong_type("total_scanned_area", total_scanned_area, "a number or null")
+            _deviations = deviates(
+                _deviations,
+                "total_scanned_area",
+                "total_scanned_area",
+                total_scanned_area,
+                "a number or null",
+            )
 
         go2scan: Any = d.pop("go2scan", UNSET)
         if not go2scan is not UNSET:
-            raise wrong_type("go2scan", go2scan, "a value")
+            _deviations = deviates(_deviations, "go2scan", "go2scan", go2scan, "a value")
 
         external_id: Any = d.pop("external_id", UNSET)
         if not (isinstance(external_id, str) or external_id is None):
-            raise wrong_type("external_id", external_id, "a string or null")
+            _deviations = deviates(
+                _deviations, "external_id", "external_id", external_id, "a string or null"
+            )
 
         add_info: Any = d.pop("add_info", UNSET)
         if not (isinstance(add_info, str) or add_info is None):
-            raise wrong_type("add_info", add_info, "a string or null")
+            _deviations = deviates(
+                _deviations, "add_info", "add_info", add_info, "a string or null"
+            )
 
         style_template: Any = d.pop("style_template", UNSET)
         if not style_template is not UNSET:
-            raise wrong_type("style_template", style_template, "a value")
+            _deviations = deviates(
+                _deviations, "style_template", "style_template", style_template, "a value"
+            )
 
         product: Any = d.pop("product", UNSET)
-        if product is UNSET:
-            raise wrong_type("product", product, "an object")
         if type(product) is list:
             _json_empty = came_empty(_json_empty, "product", product)
-        try:
+        if type(product) is dict or is_object(product):
             product = OrderProduct.from_dict(product)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("product") from None
+            if type(product) is not OrderProduct:
+                _deviations = holds_deviant(_deviations, product, "product")
+        else:
+            _deviations = deviates(_deviations, "product", "product", product, "an object")
 
         _model = cls(
             status,
@@ -211,6 +261,8 @@ class OrderInfo:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

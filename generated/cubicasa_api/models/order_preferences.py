@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,19 +14,25 @@ from ..models.style_3d import Style3D
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="OrderPreferences")
 
 
 @_attrs_define
-class OrderPreferences:
+class OrderPreferences(ModelBase):
     """Styling preferences. Allowed values of the string fields are not documented. The docs' example is cut off, so more
     keys may exist.
 
@@ -41,6 +47,11 @@ class OrderPreferences:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "style_2d": "style_2d",
+        "style_3d": "style_3d",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         style_2d: dict[str, Any] | Unset = UNSET
@@ -66,26 +77,33 @@ class OrderPreferences:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         style_2d: Any = d.pop("style_2d", UNSET)
         if style_2d is not UNSET:
             if type(style_2d) is list:
                 _json_empty = came_empty(_json_empty, "style_2d", style_2d)
-            try:
+            if type(style_2d) is dict or is_object(style_2d):
                 style_2d = Style2D.from_dict(style_2d)
-            except ShapeError as _shape_error:
-                raise _shape_error.inside("style_2d") from None
+                if type(style_2d) is not Style2D:
+                    _deviations = holds_deviant(_deviations, style_2d, "style_2d")
+            else:
+                _deviations = deviates(_deviations, "style_2d", "style_2d", style_2d, "an object")
 
         style_3d: Any = d.pop("style_3d", UNSET)
         if style_3d is not UNSET:
             if type(style_3d) is list:
                 _json_empty = came_empty(_json_empty, "style_3d", style_3d)
-            try:
+            if type(style_3d) is dict or is_object(style_3d):
                 style_3d = Style3D.from_dict(style_3d)
-            except ShapeError as _shape_error:
-                raise _shape_error.inside("style_3d") from None
+                if type(style_3d) is not Style3D:
+                    _deviations = holds_deviant(_deviations, style_3d, "style_3d")
+            else:
+                _deviations = deviates(_deviations, "style_3d", "style_3d", style_3d, "an object")
 
         _model = cls(
             style_2d,
@@ -95,6 +113,8 @@ class OrderPreferences:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

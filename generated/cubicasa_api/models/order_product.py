@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="OrderProduct")
 
 
 @_attrs_define
-class OrderProduct:
+class OrderProduct(ModelBase):
     """What was bought. The docs' example is cut off after `purchasable_add_ons`.
 
     Attributes:
@@ -35,6 +40,13 @@ class OrderProduct:
     package_type: None | str
     purchasable_add_ons: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "add_ons": "add_ons",
+        "over_limits": "over_limits",
+        "package_type": "package_type",
+        "purchasable_add_ons": "purchasable_add_ons",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         add_ons = self.add_ons
@@ -62,23 +74,36 @@ class OrderProduct:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         add_ons: Any = d.pop("add_ons", UNSET)
         if type(add_ons) is not list:
-            raise wrong_type("add_ons", add_ons, "an array")
+            _deviations = deviates(_deviations, "add_ons", "add_ons", add_ons, "an array")
 
         over_limits: Any = d.pop("over_limits", UNSET)
         if type(over_limits) is not list:
-            raise wrong_type("over_limits", over_limits, "an array")
+            _deviations = deviates(
+                _deviations, "over_limits", "over_limits", over_limits, "an array"
+            )
 
         package_type: Any = d.pop("package_type", UNSET)
         if not (isinstance(package_type, str) or package_type is None):
-            raise wrong_type("package_type", package_type, "a string or null")
+            _deviations = deviates(
+                _deviations, "package_type", "package_type", package_type, "a string or null"
+            )
 
         purchasable_add_ons: Any = d.pop("purchasable_add_ons", UNSET)
         if type(purchasable_add_ons) is not list:
-            raise wrong_type("purchasable_add_ons", purchasable_add_ons, "an array")
+            _deviations = deviates(
+                _deviations,
+                "purchasable_add_ons",
+                "purchasable_add_ons",
+                purchasable_add_ons,
+                "an array",
+            )
 
         _model = cls(
             add_ons,
@@ -88,6 +113,8 @@ class OrderProduct:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="Pagination")
 
 
 @_attrs_define
-class Pagination:
+class Pagination(ModelBase):
     """Where this page sits. Send `next_offset` as the next request's `offset` while `has_more` is true; it is not always
     `offset + limit`.
 
@@ -37,6 +42,13 @@ class Pagination:
     next_offset: int | None | Unset = UNSET
     previous_offset: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "has_more": "has_more",
+        "limit": "limit",
+        "next_offset": "next_offset",
+        "previous_offset": "previous_offset",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         has_more = self.has_more
@@ -74,11 +86,14 @@ class Pagination:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         has_more: Any = d.pop("has_more", UNSET)
         if not type(has_more) is bool:
-            raise wrong_type("has_more", has_more, "a boolean")
+            _deviations = deviates(_deviations, "has_more", "has_more", has_more, "a boolean")
 
         limit: Any = d.pop("limit", UNSET)
 
@@ -94,6 +109,8 @@ class Pagination:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

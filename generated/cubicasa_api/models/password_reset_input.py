@@ -4,28 +4,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="PasswordResetInput")
 
 
 @_attrs_define
-class PasswordResetInput:
+class PasswordResetInput(ModelBase):
     """
     Attributes:
         email (str):
     """
 
     email: str
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "email": "email",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email
@@ -43,16 +52,21 @@ class PasswordResetInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         email: Any = d.pop("email", UNSET)
         if not isinstance(email, str):
-            raise wrong_type("email", email, "a string")
+            _deviations = deviates(_deviations, "email", "email", email, "a string")
 
         _model = cls(
             email,
         )
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

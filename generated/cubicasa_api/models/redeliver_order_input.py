@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,19 +13,25 @@ from ..models.order_preferences import OrderPreferences
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="RedeliverOrderInput")
 
 
 @_attrs_define
-class RedeliverOrderInput:
+class RedeliverOrderInput(ModelBase):
     """INFERRED body of "Re-deliver order with styling options".
 
     Attributes:
@@ -38,6 +44,10 @@ class RedeliverOrderInput:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "order_preferences": "order_preferences",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         order_preferences: dict[str, Any] | Unset = UNSET
@@ -57,17 +67,28 @@ class RedeliverOrderInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         order_preferences: Any = d.pop("order_preferences", UNSET)
         if order_preferences is not UNSET:
             if type(order_preferences) is list:
                 _json_empty = came_empty(_json_empty, "order_preferences", order_preferences)
-            try:
+            if type(order_preferences) is dict or is_object(order_preferences):
                 order_preferences = OrderPreferences.from_dict(order_preferences)
-            except ShapeError as _shape_error:
-                raise _shape_error.inside("order_preferences") from None
+                if type(order_preferences) is not OrderPreferences:
+                    _deviations = holds_deviant(_deviations, order_preferences, "order_preferences")
+            else:
+                _deviations = deviates(
+                    _deviations,
+                    "order_preferences",
+                    "order_preferences",
+                    order_preferences,
+                    "an object",
+                )
 
         _model = cls(
             order_preferences,
@@ -76,6 +97,8 @@ class RedeliverOrderInput:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

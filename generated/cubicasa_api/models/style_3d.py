@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,19 +13,25 @@ from ..models.video_3d import Video3D
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     Unset,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="Style3D")
 
 
 @_attrs_define
-class Style3D:
+class Style3D(ModelBase):
     """
     Attributes:
         video (Video3D | Unset):
@@ -42,6 +48,13 @@ class Style3D:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "video": "video",
+        "furniture_set": "furniture_set",
+        "include_basement": "include_basement",
+        "add_info": "add_info",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         video: dict[str, Any] | Unset = UNSET
@@ -73,17 +86,22 @@ class Style3D:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         video: Any = d.pop("video", UNSET)
         if video is not UNSET:
             if type(video) is list:
                 _json_empty = came_empty(_json_empty, "video", video)
-            try:
+            if type(video) is dict or is_object(video):
                 video = Video3D.from_dict(video)
-            except ShapeError as _shape_error:
-                raise _shape_error.inside("video") from None
+                if type(video) is not Video3D:
+                    _deviations = holds_deviant(_deviations, video, "video")
+            else:
+                _deviations = deviates(_deviations, "video", "video", video, "an object")
 
         furniture_set: Any = d.pop("furniture_set", UNSET)
 
@@ -101,6 +119,8 @@ class Style3D:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

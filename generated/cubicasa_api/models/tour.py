@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="Tour")
 
 
 @_attrs_define
-class Tour:
+class Tour(ModelBase):
     """CubiCasa tour links (third-party fixture).
 
     Attributes:
@@ -33,6 +38,12 @@ class Tour:
     mls_compliance_link: None | str | Unset = UNSET
     type_: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "link": "link",
+        "mls_compliance_link": "mls_compliance_link",
+        "type_": "type",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         link: None | str | Unset
@@ -68,7 +79,10 @@ class Tour:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         link: Any = d.pop("link", UNSET)
 
@@ -83,6 +97,8 @@ class Tour:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

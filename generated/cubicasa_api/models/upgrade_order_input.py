@@ -4,22 +4,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="UpgradeOrderInput")
 
 
 @_attrs_define
-class UpgradeOrderInput:
+class UpgradeOrderInput(ModelBase):
     """
     Attributes:
         package_type (None | str | Unset): A package. Known values: base, plus (documented), plus_3d (third-party). Kept
@@ -29,6 +34,11 @@ class UpgradeOrderInput:
 
     package_type: None | str | Unset = UNSET
     add_ons: list[str] | Unset = UNSET
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "package_type": "package_type",
+        "add_ons": "add_ons",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         package_type: None | str | Unset
@@ -54,7 +64,10 @@ class UpgradeOrderInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         package_type: Any = d.pop("package_type", UNSET)
 
@@ -65,6 +78,8 @@ class UpgradeOrderInput:
             add_ons,
         )
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,16 +12,21 @@ from attrs import field as _attrs_field
 from ..models.user_role import UserRole
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="User")
 
 
 @_attrs_define
-class User:
+class User(ModelBase):
     """A user of the company account. Every field of the docs' list example is required: the two whole items have them all
     (the third item is cut off).
 
@@ -43,6 +48,16 @@ class User:
     email_confirmed: bool
     created_at: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "id": "id",
+        "email": "email",
+        "name": "name",
+        "surname": "surname",
+        "role": "role",
+        "email_confirmed": "email_confirmed",
+        "created_at": "created_at",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -84,27 +99,30 @@ class User:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         id: Any = d.pop("id", UNSET)
         if not isinstance(id, str):
-            raise wrong_type("id", id, "a string")
+            _deviations = deviates(_deviations, "id", "id", id, "a string")
 
         email: Any = d.pop("email", UNSET)
         if not isinstance(email, str):
-            raise wrong_type("email", email, "a string")
+            _deviations = deviates(_deviations, "email", "email", email, "a string")
 
         name: Any = d.pop("name", UNSET)
         if not (isinstance(name, str) or name is None):
-            raise wrong_type("name", name, "a string or null")
+            _deviations = deviates(_deviations, "name", "name", name, "a string or null")
 
         surname: Any = d.pop("surname", UNSET)
         if not (isinstance(surname, str) or surname is None):
-            raise wrong_type("surname", surname, "a string or null")
+            _deviations = deviates(_deviations, "surname", "surname", surname, "a string or null")
 
         role: Any = d.pop("role", UNSET)
         if not (isinstance(role, str) or isinstance(role, str)):
-            raise wrong_type("role", role, "a string or a string")
+            _deviations = deviates(_deviations, "role", "role", role, "a string")
         if isinstance(role, str):
             try:
                 role = UserRole(role)
@@ -113,11 +131,13 @@ class User:
 
         email_confirmed: Any = d.pop("email_confirmed", UNSET)
         if not type(email_confirmed) is bool:
-            raise wrong_type("email_confirmed", email_confirmed, "a boolean")
+            _deviations = deviates(
+                _deviations, "email_confirmed", "email_confirmed", email_confirmed, "a boolean"
+            )
 
         created_at: Any = d.pop("created_at", UNSET)
         if not (type(created_at) is float or type(created_at) is int):
-            raise wrong_type("created_at", created_at, "a number")
+            _deviations = deviates(_deviations, "created_at", "created_at", created_at, "a number")
 
         _model = cls(
             id,
@@ -130,6 +150,8 @@ class User:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,16 +12,21 @@ from attrs import field as _attrs_field
 from ..models.user_role import UserRole
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="UserCreated")
 
 
 @_attrs_define
-class UserCreated:
+class UserCreated(ModelBase):
     """The answer to "Add new user".
 
     Attributes:
@@ -36,6 +41,13 @@ class UserCreated:
     message: str
     role: str | UserRole
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "id": "id",
+        "email": "email",
+        "message": "message",
+        "role": "role",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -66,23 +78,26 @@ class UserCreated:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         id: Any = d.pop("id", UNSET)
         if not isinstance(id, str):
-            raise wrong_type("id", id, "a string")
+            _deviations = deviates(_deviations, "id", "id", id, "a string")
 
         email: Any = d.pop("email", UNSET)
         if not isinstance(email, str):
-            raise wrong_type("email", email, "a string")
+            _deviations = deviates(_deviations, "email", "email", email, "a string")
 
         message: Any = d.pop("message", UNSET)
         if not isinstance(message, str):
-            raise wrong_type("message", message, "a string")
+            _deviations = deviates(_deviations, "message", "message", message, "a string")
 
         role: Any = d.pop("role", UNSET)
         if not (isinstance(role, str) or isinstance(role, str)):
-            raise wrong_type("role", role, "a string or a string")
+            _deviations = deviates(_deviations, "role", "role", role, "a string")
         if isinstance(role, str):
             try:
                 role = UserRole(role)
@@ -97,6 +112,8 @@ class UserCreated:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.user_role import UserRole
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="UserInput")
 
 
 @_attrs_define
-class UserInput:
+class UserInput(ModelBase):
     """A new user. Without `password`, CubiCasa e-mails an invitation. `email` and `role` are marked required here
     (INFERRED; the page does not show which are).
 
@@ -37,6 +42,13 @@ class UserInput:
     role: UserRole
     office_id: str | Unset = UNSET
     password: str | Unset = UNSET
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "email": "email",
+        "role": "role",
+        "office_id": "office_id",
+        "password": "password",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email
@@ -65,16 +77,22 @@ class UserInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         email: Any = d.pop("email", UNSET)
         if not isinstance(email, str):
-            raise wrong_type("email", email, "a string")
+            _deviations = deviates(_deviations, "email", "email", email, "a string")
 
         role: Any = d.pop("role", UNSET)
-        if not isinstance(role, str):
-            raise wrong_type("role", role, "a string")
-        role = UserRole(role)
+        try:
+            role = UserRole(role)
+        except (TypeError, ValueError):
+            _deviations = deviates(
+                _deviations, "role", "role", role, "one of 'Collaborator', 'User', 'Manager'"
+            )
 
         office_id: Any = d.pop("office_id", UNSET)
 
@@ -87,6 +105,8 @@ class UserInput:
             password,
         )
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,20 +14,25 @@ from ..models.user import User
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
-    failing_index,
+    deviates,
+    holds_deviant,
+    holds_deviant_items,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="UserList")
 
 
 @_attrs_define
-class UserList:
+class UserList(ModelBase):
     """A page of users.
 
     Attributes:
@@ -42,6 +47,11 @@ class UserList:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "pagination": "pagination",
+        "items": "items",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         pagination = self.pagination.to_dict()
@@ -67,26 +77,31 @@ class UserList:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         pagination: Any = d.pop("pagination", UNSET)
-        if pagination is UNSET:
-            raise wrong_type("pagination", pagination, "an object")
         if type(pagination) is list:
             _json_empty = came_empty(_json_empty, "pagination", pagination)
-        try:
+        if type(pagination) is dict or is_object(pagination):
             pagination = Pagination.from_dict(pagination)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("pagination") from None
+            if type(pagination) is not Pagination:
+                _deviations = holds_deviant(_deviations, pagination, "pagination")
+        else:
+            _deviations = deviates(_deviations, "pagination", "pagination", pagination, "an object")
 
         items: Any = d.pop("items", UNSET)
-        if type(items) is not list:
-            raise wrong_type("items", items, "an array")
-        try:
+        if type(items) is list:
             items = [User.from_dict(_item) for _item in items]
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("items", failing_index(User.from_dict, items)) from None
+            for _item in items:
+                if type(_item) is not User:
+                    _deviations = holds_deviant_items(_deviations, items, User, "items")
+                    break
+        else:
+            _deviations = deviates(_deviations, "items", "items", items, "an array")
 
         _model = cls(
             pagination,
@@ -96,6 +111,8 @@ class UserList:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

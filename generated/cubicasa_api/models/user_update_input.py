@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.user_role import UserRole
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="UserUpdateInput")
 
 
 @_attrs_define
-class UserUpdateInput:
+class UserUpdateInput(ModelBase):
     """INFERRED body of "Update user details"; only the method is documented.
 
     Attributes:
@@ -35,6 +40,13 @@ class UserUpdateInput:
     surname: str | Unset = UNSET
     role: UserRole | Unset = UNSET
     office_id: str | Unset = UNSET
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "name": "name",
+        "surname": "surname",
+        "role": "role",
+        "office_id": "office_id",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -64,7 +76,10 @@ class UserUpdateInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         name: Any = d.pop("name", UNSET)
 
@@ -83,6 +98,8 @@ class UserUpdateInput:
             office_id,
         )
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,19 +12,23 @@ from attrs import field as _attrs_field
 from ..models.validation_error_item import ValidationErrorItem
 from ..types import (
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
-    failing_index,
+    deviates,
+    holds_deviant_items,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ValidationErrorDetail")
 
 
 @_attrs_define
-class ValidationErrorDetail:
+class ValidationErrorDetail(ModelBase):
     """Validation failures grouped by where they occurred. Only `body_params` was seen; the other keys are INFERRED from
     the validation library the captured body matches.
 
@@ -40,6 +44,13 @@ class ValidationErrorDetail:
     path_params: list[ValidationErrorItem] | Unset = UNSET
     form_params: list[ValidationErrorItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "body_params": "body_params",
+        "query_params": "query_params",
+        "path_params": "path_params",
+        "form_params": "form_params",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         body_params: list[dict[str, Any]] | Unset = UNSET
@@ -87,51 +98,70 @@ class ValidationErrorDetail:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         body_params: Any = d.pop("body_params", UNSET)
         if body_params is not UNSET:
-            if type(body_params) is not list:
-                raise wrong_type("body_params", body_params, "an array")
-            try:
+            if type(body_params) is list:
                 body_params = [ValidationErrorItem.from_dict(_item) for _item in body_params]
-            except ShapeError as _shape_error:
-                raise _shape_error.inside(
-                    "body_params", failing_index(ValidationErrorItem.from_dict, body_params)
-                ) from None
+                for _item in body_params:
+                    if type(_item) is not ValidationErrorItem:
+                        _deviations = holds_deviant_items(
+                            _deviations, body_params, ValidationErrorItem, "body_params"
+                        )
+                        break
+            else:
+                _deviations = deviates(
+                    _deviations, "body_params", "body_params", body_params, "an array"
+                )
 
         query_params: Any = d.pop("query_params", UNSET)
         if query_params is not UNSET:
-            if type(query_params) is not list:
-                raise wrong_type("query_params", query_params, "an array")
-            try:
+            if type(query_params) is list:
                 query_params = [ValidationErrorItem.from_dict(_item) for _item in query_params]
-            except ShapeError as _shape_error:
-                raise _shape_error.inside(
-                    "query_params", failing_index(ValidationErrorItem.from_dict, query_params)
-                ) from None
+                for _item in query_params:
+                    if type(_item) is not ValidationErrorItem:
+                        _deviations = holds_deviant_items(
+                            _deviations, query_params, ValidationErrorItem, "query_params"
+                        )
+                        break
+            else:
+                _deviations = deviates(
+                    _deviations, "query_params", "query_params", query_params, "an array"
+                )
 
         path_params: Any = d.pop("path_params", UNSET)
         if path_params is not UNSET:
-            if type(path_params) is not list:
-                raise wrong_type("path_params", path_params, "an array")
-            try:
+            if type(path_params) is list:
                 path_params = [ValidationErrorItem.from_dict(_item) for _item in path_params]
-            except ShapeError as _shape_error:
-                raise _shape_error.inside(
-                    "path_params", failing_index(ValidationErrorItem.from_dict, path_params)
-                ) from None
+                for _item in path_params:
+                    if type(_item) is not ValidationErrorItem:
+                        _deviations = holds_deviant_items(
+                            _deviations, path_params, ValidationErrorItem, "path_params"
+                        )
+                        break
+            else:
+                _deviations = deviates(
+                    _deviations, "path_params", "path_params", path_params, "an array"
+                )
 
         form_params: Any = d.pop("form_params", UNSET)
         if form_params is not UNSET:
-            if type(form_params) is not list:
-                raise wrong_type("form_params", form_params, "an array")
-            try:
+            if type(form_params) is list:
                 form_params = [ValidationErrorItem.from_dict(_item) for _item in form_params]
-            except ShapeError as _shape_error:
-                raise _shape_error.inside(
-                    "form_params", failing_index(ValidationErrorItem.from_dict, form_params)
-                ) from None
+                for _item in form_params:
+                    if type(_item) is not ValidationErrorItem:
+                        _deviations = holds_deviant_items(
+                            _deviations, form_params, ValidationErrorItem, "form_params"
+                        )
+                        break
+            else:
+                _deviations = deviates(
+                    _deviations, "form_params", "form_params", form_params, "an array"
+                )
 
         _model = cls(
             body_params,
@@ -141,6 +171,8 @@ class ValidationErrorDetail:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ValidationErrorItem")
 
 
 @_attrs_define
-class ValidationErrorItem:
+class ValidationErrorItem(ModelBase):
     """One validation failure.
 
     Attributes:
@@ -34,6 +39,12 @@ class ValidationErrorItem:
     msg: str
     type_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "loc": "loc",
+        "msg": "msg",
+        "type_": "type",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         loc = []
@@ -62,25 +73,35 @@ class ValidationErrorItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _loc_json: Any = d.pop("loc", UNSET)
         if _loc_json is UNSET:
-            raise wrong_type("loc", _loc_json, "an array")
-        loc = []
-        _loc = _loc_json
-        for loc_item_data in _loc:
+            loc = UNSET
+            _deviations = deviates(_deviations, "loc", "loc", loc, "an array")
+        else:
+            try:
+                loc = []
+                _loc = _loc_json
+                for loc_item_data in _loc:
 
-            def _parse_loc_item(data: object) -> int | str:
-                return cast(int | str, data)
+                    def _parse_loc_item(data: object) -> int | str:
+                        return cast(int | str, data)
 
-            loc_item = _parse_loc_item(loc_item_data)
+                    loc_item = _parse_loc_item(loc_item_data)
 
-            loc.append(loc_item)
+                    loc.append(loc_item)
+
+            except (TypeError, ValueError, AttributeError, KeyError):
+                loc = _loc_json
+                _deviations = deviates(_deviations, "loc", "loc", loc, "an array")
 
         msg: Any = d.pop("msg", UNSET)
         if not isinstance(msg, str):
-            raise wrong_type("msg", msg, "a string")
+            _deviations = deviates(_deviations, "msg", "msg", msg, "a string")
 
         type_: Any = d.pop("type", UNSET)
 
@@ -91,6 +112,8 @@ class ValidationErrorItem:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

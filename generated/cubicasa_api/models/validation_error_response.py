@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,19 +13,24 @@ from ..models.validation_error_detail import ValidationErrorDetail
 from ..types import (
     NOTHING_EMPTY,
     UNSET,
-    ShapeError,
+    Deviations,
+    ModelBase,
     arrays_as_came,
     as_object,
     came_empty,
+    deviates,
+    holds_deviant,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="ValidationErrorResponse")
 
 
 @_attrs_define
-class ValidationErrorResponse:
+class ValidationErrorResponse(ModelBase):
     """The body of a 400 response.
 
     Attributes:
@@ -38,6 +43,10 @@ class ValidationErrorResponse:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "validation_error": "validation_error",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         validation_error = self.validation_error.to_dict()
@@ -57,18 +66,23 @@ class ValidationErrorResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         _json_empty: dict[str, type] | None = None
         validation_error: Any = d.pop("validation_error", UNSET)
-        if validation_error is UNSET:
-            raise wrong_type("validation_error", validation_error, "an object")
         if type(validation_error) is list:
             _json_empty = came_empty(_json_empty, "validation_error", validation_error)
-        try:
+        if type(validation_error) is dict or is_object(validation_error):
             validation_error = ValidationErrorDetail.from_dict(validation_error)
-        except ShapeError as _shape_error:
-            raise _shape_error.inside("validation_error") from None
+            if type(validation_error) is not ValidationErrorDetail:
+                _deviations = holds_deviant(_deviations, validation_error, "validation_error")
+        else:
+            _deviations = deviates(
+                _deviations, "validation_error", "validation_error", validation_error, "an object"
+            )
 
         _model = cls(
             validation_error,
@@ -77,6 +91,8 @@ class ValidationErrorResponse:
             _model._json_empty = _json_empty
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

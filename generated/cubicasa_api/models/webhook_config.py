@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,16 +12,21 @@ from attrs import field as _attrs_field
 from ..models.webhook_trigger import WebhookTrigger
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     as_object,
+    deviates,
+    is_object,
     model_repr,
-    wrong_type,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="WebhookConfig")
 
 
 @_attrs_define
-class WebhookConfig:
+class WebhookConfig(ModelBase):
     """The stored webhook configuration.
 
     Attributes:
@@ -32,6 +37,11 @@ class WebhookConfig:
     webhook_urls: list[str]
     webhook_triggers: list[str | WebhookTrigger]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "webhook_urls": "webhook_urls",
+        "webhook_triggers": "webhook_triggers",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         webhook_urls = self.webhook_urls
@@ -59,33 +69,53 @@ class WebhookConfig:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         webhook_urls: Any = d.pop("webhook_urls", UNSET)
         if type(webhook_urls) is not list:
-            raise wrong_type("webhook_urls", webhook_urls, "an array")
+            _deviations = deviates(
+                _deviations, "webhook_urls", "webhook_urls", webhook_urls, "an array"
+            )
 
         _webhook_triggers_json: Any = d.pop("webhook_triggers", UNSET)
         if _webhook_triggers_json is UNSET:
-            raise wrong_type("webhook_triggers", _webhook_triggers_json, "an array")
-        webhook_triggers = []
-        _webhook_triggers = _webhook_triggers_json
-        for webhook_triggers_item_data in _webhook_triggers:
+            webhook_triggers = UNSET
+            _deviations = deviates(
+                _deviations, "webhook_triggers", "webhook_triggers", webhook_triggers, "an array"
+            )
+        else:
+            try:
+                webhook_triggers = []
+                _webhook_triggers = _webhook_triggers_json
+                for webhook_triggers_item_data in _webhook_triggers:
 
-            def _parse_webhook_triggers_item(data: object) -> str | WebhookTrigger:
-                try:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    webhook_triggers_item_type_0 = WebhookTrigger(data)
+                    def _parse_webhook_triggers_item(data: object) -> str | WebhookTrigger:
+                        try:
+                            if not isinstance(data, str):
+                                raise TypeError()
+                            webhook_triggers_item_type_0 = WebhookTrigger(data)
 
-                    return webhook_triggers_item_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                return cast(str | WebhookTrigger, data)
+                            return webhook_triggers_item_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        return cast(str | WebhookTrigger, data)
 
-            webhook_triggers_item = _parse_webhook_triggers_item(webhook_triggers_item_data)
+                    webhook_triggers_item = _parse_webhook_triggers_item(webhook_triggers_item_data)
 
-            webhook_triggers.append(webhook_triggers_item)
+                    webhook_triggers.append(webhook_triggers_item)
+
+            except (TypeError, ValueError, AttributeError, KeyError):
+                webhook_triggers = _webhook_triggers_json
+                _deviations = deviates(
+                    _deviations,
+                    "webhook_triggers",
+                    "webhook_triggers",
+                    webhook_triggers,
+                    "an array",
+                )
 
         _model = cls(
             webhook_urls,
@@ -93,6 +123,8 @@ class WebhookConfig:
         )
 
         _model.additional_properties = d
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.webhook_trigger import WebhookTrigger
 from ..types import (
     UNSET,
+    Deviations,
+    ModelBase,
     Unset,
     as_object,
+    is_object,
     model_repr,
+    not_an_object,
+    with_deviations,
 )
 
 T = TypeVar("T", bound="WebhookConfigInput")
 
 
 @_attrs_define
-class WebhookConfigInput:
+class WebhookConfigInput(ModelBase):
     """The webhook URLs and triggers to store; replaces the previous configuration.
 
     Attributes:
@@ -30,6 +35,11 @@ class WebhookConfigInput:
 
     webhook_urls: list[str] | Unset = UNSET
     webhook_triggers: list[WebhookTrigger] | Unset = UNSET
+    _json_keys: ClassVar[Mapping[str, str]] = {
+        "webhook_urls": "webhook_urls",
+        "webhook_triggers": "webhook_triggers",
+    }
+    _defaulted: ClassVar[frozenset[str]] = frozenset(())
 
     def to_dict(self) -> dict[str, Any]:
         webhook_urls: list[str] | Unset = UNSET
@@ -56,7 +66,10 @@ class WebhookConfigInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict:
+            if not is_object(src_dict):
+                return not_an_object(cls, src_dict)
             src_dict = as_object(src_dict)
+        _deviations: Deviations | None = None
         d = dict(src_dict)
         webhook_urls: Any = d.pop("webhook_urls", UNSET)
 
@@ -75,6 +88,8 @@ class WebhookConfigInput:
             webhook_triggers,
         )
 
+        if _deviations is not None:
+            return with_deviations(_model, _deviations)
         return _model
 
     def __repr__(self) -> str:

@@ -37,6 +37,8 @@ from ..errors import (
     APIConnectionError,
     APITimeoutError,
     CubiCasaError,
+    FieldTypeError,
+    MissingFieldError,
     PaginationError,
     ResponseValidationError,
     error_for_response,
@@ -142,7 +144,10 @@ class SyncAPIClient:
                 page = self._call(expected, build, offset=offset, limit=_opt(limit))
             except ResponseValidationError as exc:
                 raise pagination_error(exc, offset) from exc.__cause__
-            return Page(page.items, page.pagination, offset)
+            try:  # an odd item is not read here, so it never stops a walk
+                return Page(page.items, page.pagination, offset)
+            except (MissingFieldError, FieldTypeError) as exc:  # the page itself cannot be walked
+                raise PaginationError(f"page at offset {offset}: {exc}") from exc
 
         filters = getattr(build, "keywords", {})
         return Pager(
@@ -347,6 +352,9 @@ def model_from(expected: type[T], operation: str, response: httpx.Response, valu
         result: T = expected.from_dict(value)  # type: ignore[attr-defined]
     except SHAPE_ERRORS as exc:
         raise shape_error(response, exc, operation) from exc
+    from cubicasa_api.types import mark_operation  # here: import cubicasa stays light
+
+    mark_operation(result, operation)  # a deviant answer's field errors name the operation
     return result
 
 

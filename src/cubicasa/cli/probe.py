@@ -142,6 +142,8 @@ def probe(
             note = f"the spec patch leaves out {len(dropped)} field(s) or value(s) that would "
             click.echo(f"cubicasa probe: note: {note}break generation (see its header)", err=True)
     to_stdout = "-" in (str(json_path), str(markdown), str(spec_patch))
+    for line in _probe.breaking_summary(report):  # what breaks a caller, first
+        click.echo(line, err=to_stdout)
     for result in report.operations:
         line = f"{result.outcome:<12} {result.operation_id:<26} {result.evidence:<10}"
         if result.findings:

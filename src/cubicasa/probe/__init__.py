@@ -3,7 +3,14 @@ request, a self-cleaning draft cycle) and checks each answer (`_run`); what it f
 the reports (`_report`); and the spec patch a run suggests (`_spec_patch`). The command line
 (`cubicasa.cli.probe`) only parses options."""
 
-from ._report import OUTCOMES, exit_status, report_json, report_markdown, write_cycle_summary
+from ._report import (
+    OUTCOMES,
+    breaking_summary,
+    exit_status,
+    report_json,
+    report_markdown,
+    write_cycle_summary,
+)
 from ._results import OperationResult, ProbeError, ProbeReport, WriteCycle
 from ._run import run_probe
 from ._spec_patch import SPEC_PATH, spec_patch
@@ -15,6 +22,7 @@ __all__ = [
     "ProbeError",
     "ProbeReport",
     "WriteCycle",
+    "breaking_summary",
     "exit_status",
     "report_json",
     "report_markdown",

@@ -3,6 +3,7 @@ the exit status, rendered from a `ProbeReport` without the account's values unle
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any, Final
 
@@ -16,7 +17,10 @@ if TYPE_CHECKING:
 __all__ = [
     "OUTCOMES",
     "REPORT_KINDS",
+    "breaking",
+    "breaking_summary",
     "exit_status",
+    "member_schema",
     "report_json",
     "report_markdown",
     "write_cycle_summary",
@@ -25,6 +29,105 @@ __all__ = [
 OUTCOMES: Final = ("conforms", "deviates", "unreachable", "skipped")
 # The JSON report's finding kinds (an unreachable path is an outcome there, not a finding).
 REPORT_KINDS: Final = tuple(kind for kind in KINDS if kind != "unreachable_path")
+
+
+@functools.cache
+def _spec_data() -> dict[str, Any]:
+    from importlib.resources import files
+
+    data: dict[str, Any] = json.loads(
+        files("cubicasa_api").joinpath("conformance.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _resolved(node: Any) -> Any:
+    schemas = _spec_data()["schemas"]
+    while isinstance(node, dict) and "ref" in node:
+        node = schemas[node["ref"]]
+    return node
+
+
+def _branches(node: Any) -> list[Any]:
+    node = _resolved(node)
+    if isinstance(node, dict) and "anyOf" in node:
+        return [b for branch in node["anyOf"] for b in _branches(branch)]
+    return [node] if isinstance(node, dict) else []
+
+
+def _step(node: Any, part: str) -> Any:
+    for branch in _branches(node):
+        inner = branch.get("items") if part.isdigit() else branch.get("properties", {}).get(part)
+        if inner is not None:
+            return inner
+    return None
+
+
+def member_schema(operation_id: str, where: str) -> tuple[dict[str, Any], str] | None:
+    """The object schema (as `conformance.json` holds it, with its spec place `at`) whose member
+    the JSON pointer `where` of an answer to `operation_id` names, and the member's key; None
+    when `where` names an array item, the body, or nothing the spec describes."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in where.split("/")[1:]]
+    if not parts or parts[-1].isdigit():
+        return None
+    operation = _spec_data()["operations"].get(operation_id, {})
+    for status, media in operation.get("responses", {}).items():
+        node = media.get("application/json") if status.startswith("2") else None
+        for part in parts[:-1]:
+            node = None if node is None else _step(node, part)
+        for branch in _branches(node):
+            if parts[-1] in branch.get("properties", {}) and "at" in branch:
+                return branch, parts[-1]
+    return None
+
+
+def _holds_models(node: Any) -> bool:
+    """Whether a member of this schema is decoded into a model (or a list of models), which
+    raises on reading when its value is of another type, required or not."""
+    for branch in _branches(node):
+        if "properties" in branch or ("items" in branch and _holds_models(branch["items"])):
+            return True
+    return False
+
+
+def breaking(finding: ConformanceFinding) -> bool:
+    """Whether reading the field the finding names raises (MissingFieldError, FieldTypeError):
+    a required field missing, a required field of the wrong type, a nested object or array
+    item that is not an object."""
+    if finding.kind == "missing_required":
+        return True
+    if finding.kind != "wrong_type":
+        return False
+    place = member_schema(finding.operation_id, finding.where)
+    if place is None:  # the body, or an array item: a model only if the spec says an object
+        parts = finding.where.split("/")
+        operation = _spec_data()["operations"].get(finding.operation_id, {})
+        for status, media in operation.get("responses", {}).items():
+            node = media.get("application/json") if status.startswith("2") else None
+            for part in parts[1:]:
+                node = None if node is None else _step(node, part)
+            if node is not None:
+                return _holds_models(node)
+        return False
+    parent, key = place
+    return key in parent.get("required", ()) or _holds_models(parent["properties"][key])
+
+
+def _breaking_first(findings: list[ConformanceFinding]) -> list[ConformanceFinding]:
+    """Findings that raise on reading first, by field (then the others, as found)."""
+    raising = sorted((f for f in findings if breaking(f)), key=lambda f: (f.location, f.kind))
+    return raising + [f for f in findings if not breaking(f)]
+
+
+def breaking_summary(report: ProbeReport) -> list[str]:
+    """The terminal's first lines: each breaking deviation, by field."""
+    return [
+        f"BREAKING     {f.operation_id:<26} {safe_pointer(f.location) or '/'}: {f.kind}, "
+        f"{f.detail} (reading it raises)"
+        for r in report.operations
+        for f in _breaking_first(r.findings)
+        if breaking(f)
+    ]
 
 
 def exit_status(report: ProbeReport) -> int:
@@ -65,6 +168,7 @@ def _finding_json(finding: ConformanceFinding, show_values: bool) -> dict[str, A
         "where": safe_pointer(finding.where, show=show_values),
         "detail": finding.detail,
         "seen": finding.seen,
+        "breaking": breaking(finding),
     }
     if show_values and finding.kind in ("unknown_field", "wrong_type", "unknown_value"):
         entry["value"] = finding.value
@@ -83,7 +187,9 @@ def report_json(report: ProbeReport, *, show_values: bool = False) -> dict[str, 
                 "outcome": r.outcome,
                 "status": r.status,
                 "findings": [
-                    _finding_json(f, show_values) for f in r.findings if f.kind in REPORT_KINDS
+                    _finding_json(f, show_values)
+                    for f in _breaking_first(r.findings)
+                    if f.kind in REPORT_KINDS
                 ],
                 "evidence": r.evidence,
                 "method": r.method,
@@ -133,19 +239,36 @@ def report_markdown(report: ProbeReport, *, show_values: bool = False) -> str:
         lines.append(
             f"| `{r.operation_id}` | {r.evidence} | {r.outcome} | {status} | {len(r.findings)} |"
         )
+    raising = [f for r in report.operations for f in _breaking_first(r.findings) if breaking(f)]
+    if raising:
+        lines += ["", "## Breaking: reading these fields raises", ""]
+        lines += [
+            "| Operation | Field | Kind | Expected | Seen |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for f in raising:
+            where = _code(safe_pointer(f.location, show=show_values) or "/")
+            lines.append(
+                f"| `{f.operation_id}` | {where} | {f.kind} | {_cell(f.detail)} | {_cell(f.seen)} |"
+            )
     for r in report.operations:
         lines += ["", f"## `{r.operation_id}`: {r.outcome} (evidence: {r.evidence})", ""]
         lines.append(f"`{r.method} {r.path}`" + (f": {_cell(r.reason)}" if r.reason else ""))
         lines += ["", "| Outcome | Evidence | Status |", "| --- | --- | --- |"]
         lines.append(f"| {r.outcome} | {r.evidence} | {'' if r.status is None else r.status} |")
         if r.findings:
-            header = "| Kind | Where | Expected | Seen |"
+            header = "| Kind | Where | Expected | Seen | Breaking |"
             if show_values:
                 header += " Value |"
-            lines += ["", header, "| --- | --- | --- | --- |" + (" --- |" if show_values else "")]
-            for f in r.findings:
+            lines += [
+                "",
+                header,
+                "| --- | --- | --- | --- | --- |" + (" --- |" if show_values else ""),
+            ]
+            for f in _breaking_first(r.findings):
                 where = _code(safe_pointer(f.where, show=show_values) or "/")
                 row = f"| {f.kind} | {where} | {_cell(f.detail)} | {_cell(f.seen)} |"
+                row += " yes |" if breaking(f) else " |"
                 if show_values:
                     row += f" {_cell(json.dumps(f.value))} |"
                 lines.append(row)

@@ -1,12 +1,14 @@
 """The probe's spec patch: what a probe run learned, as a unified diff against the spec's YAML for a
 maintainer to review and `git apply`. It never writes the spec itself.
 
-Three kinds of change, each made as text so the rest of the file keeps its layout: new properties
+Four kinds of change, each made as text so the rest of the file keeps its layout: new properties
 (their schema inferred from the values seen, by genson), values added to the value lists (the
 `enum` of an open `anyOf: [enum, string]` list, so the next probe finds them known) and noted in
-their descriptions, and `x-evidence: observed` with the date for each operation whose answers
-conformed. Only a probe of the live API observes it: against a loopback address (the fake, a local
-server) the evidence levels stay as they are, and the patch's header says why. The header also
+their descriptions, repairs of breaking deviations (a required field left out leaves `required`;
+a field of another JSON type gains that type), each with a description line saying what was seen
+and when, and `x-evidence: observed` with the date for each operation whose answers conformed.
+Only a probe of the live API observes it: against a loopback address (the fake, a local server)
+the evidence levels stay as they are, and the patch's header says why. The header also
 records the probed host and the date (never the key); `git apply` skips it.
 """
 
@@ -24,11 +26,22 @@ from typing import Any
 import httpx
 
 from .._redact import WITHHELD, safe_name
+from ._report import breaking, member_schema
 from ._results import ProbeReport
+from ._yaml_text import (
+    PatchError,
+    _content,
+    _indent,
+    _key_of,
+    _keys,
+    _list_item,
+    _scalar,
+    _Yaml,
+    _yaml_key,
+    _yaml_lines,
+)
 
 SPEC_PATH = "openapi/cubicasa-integrate-v3.yaml"
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_TYPE_NAMES = frozenset({"string", "integer", "number", "boolean", "object", "array", "null"})
 MAX_DEPTH = 16
 """Levels of nesting a new field's schema is inferred to; deeper values get no schema."""
 MAX_NODES = 10_000
@@ -42,133 +55,6 @@ _MODEL_NAMES = (
     "field_dict model shape_error UNSET Unset Any Mapping cast arrays_as_came as_object "
     "came_empty failing_index model_repr wrong_type attrs_define attrs_field"
 )
-
-
-class PatchError(Exception):
-    """A place of the spec the patch could not find in the YAML text."""
-
-
-def _keys(at: str) -> list[str]:
-    return [p.replace("~1", "/").replace("~0", "~") for p in at.split("/")[1:]]
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _content(line: str) -> bool:
-    stripped = line.strip()
-    return bool(stripped) and not stripped.startswith("#")
-
-
-def _key_of(line: str) -> str | None:
-    text = line.strip()
-    if text.startswith("- "):
-        return None
-    match = re.match(r"""("(?:[^"\\]|\\.)*"|'[^']*'|[^:#]+?):(?:\s|$)""", text)
-    if match is None:
-        return None
-    key = match.group(1)
-    if key.startswith('"'):
-        return str(json.loads(key))
-    if key.startswith("'"):
-        return key[1:-1]
-    return key
-
-
-class _Yaml:
-    """A YAML document as lines, with block-style lookup by a path of keys."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
-
-    def end_of(self, index: int) -> int:
-        """The index after the last line of the block that starts at `index`."""
-        indent = _indent(self.lines[index])
-        end = index + 1
-        last = index + 1
-        while end < len(self.lines):
-            line = self.lines[end]
-            if _content(line):
-                if _indent(line) <= indent:
-                    break
-                last = end + 1
-            end += 1
-        return last
-
-    def find(self, keys: list[str]) -> int:
-        """The line index of the key at the end of `keys` (block style)."""
-        start, end, indent = 0, len(self.lines), -1
-        found = -1
-        for key in keys:
-            child_indent = None
-            found = -1
-            for index in range(start, end):
-                line = self.lines[index]
-                if not _content(line):
-                    continue
-                if child_indent is None:
-                    child_indent = _indent(line)
-                    if child_indent <= indent:
-                        break
-                if _indent(line) == child_indent and _key_of(line) == key:
-                    found = index
-                    break
-            if found < 0:
-                raise PatchError("/".join(keys))
-            start, end, indent = found + 1, self.end_of(found), _indent(self.lines[found])
-        return found
-
-    def child_indent(self, index: int) -> int:
-        for line in self.lines[index + 1 : self.end_of(index)]:
-            if _content(line):
-                return _indent(line)
-        return _indent(self.lines[index]) + 2
-
-    def text(self) -> str:
-        return "".join(self.lines)
-
-
-def _yaml_key(key: str) -> str:
-    return key if _PLAIN_KEY.fullmatch(key) else json.dumps(key)
-
-
-def _scalar(value: Any) -> str:
-    """A JSON type name as the spec writes it (plain), anything else as a JSON string."""
-    if isinstance(value, str) and value in _TYPE_NAMES:
-        return value if value != "null" else '"null"'
-    return json.dumps(value)
-
-
-def _list_item(value: str) -> str:
-    """A value for a flow list: plain where YAML reads it back as that string, else quoted."""
-    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value)
-    keyword = value.lower() in ("true", "false", "null", "yes", "no", "on", "off", "y", "n")
-    return value if plain and not keyword else json.dumps(value)
-
-
-def _yaml_lines(schema: dict[str, Any], indent: int) -> list[str]:
-    pad = " " * indent
-    lines: list[str] = []
-    for key, value in schema.items():
-        name = _yaml_key(key)
-        if isinstance(value, dict):
-            if value:
-                lines.append(f"{pad}{name}:\n")
-                lines += _yaml_lines(value, indent + 2)
-            else:
-                lines.append(f"{pad}{name}: {{}}\n")
-        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
-            lines.append(f"{pad}{name}:\n")
-            for item in value:
-                sub = _yaml_lines(item, indent + 4)
-                lines.append(f"{pad}  - " + sub[0].lstrip(" ") if sub else f"{pad}  - {{}}\n")
-                lines += sub[1:]
-        elif isinstance(value, list):
-            lines.append(f"{pad}{name}: [{', '.join(_scalar(v) for v in value)}]\n")
-        else:
-            lines.append(f"{pad}{name}: {_scalar(value)}\n")
-    return lines
 
 
 def _too_big(values: list[Any]) -> str:
@@ -393,6 +279,91 @@ def _property_names(doc: _Yaml, keys: list[str]) -> list[str]:
     return [name for name in names if name is not None]
 
 
+def _not_required(doc: _Yaml, keys: list[str], key: str) -> None:
+    """Take `key` out of the `required` list of the object schema at `keys`."""
+    index = doc.find([*keys, "required"])
+    line = doc.lines[index]
+    match = re.fullmatch(r"(\s*required:\s*\[)(.*)(\]\s*)", line.rstrip("\n"))
+    if match is not None:  # flow style: required: [id, info]
+        listed = [item.strip() for item in match.group(2).split(",") if item.strip()]
+        kept = [item for item in listed if item.strip("\"'") != key]
+        if kept:
+            doc.lines[index] = f"{match.group(1)}{', '.join(kept)}{match.group(3).rstrip()}\n"
+        else:
+            del doc.lines[index]
+        return
+    for i in range(index + 1, doc.end_of(index)):  # block style: - id
+        if doc.lines[i].strip().lstrip("- ").strip("\"'") == key:
+            del doc.lines[i]
+            break
+
+
+def _add_type(doc: _Yaml, keys: list[str], seen: str) -> None:
+    """Let the property at `keys` also be of the JSON type `seen`: in its `type` (list), as a
+    branch of its `anyOf`, or beside its `$ref` in a new `anyOf`."""
+    node = doc.find(keys)
+    pad = " " * doc.child_indent(node)
+    try:
+        index = doc.find([*keys, "type"])
+    except PatchError:
+        index = -1
+    if index >= 0:
+        value = doc.lines[index].split(":", 1)[1].strip()
+        types = [t.strip().strip("\"'") for t in value.strip("[]").split(",") if t.strip()]
+        if seen not in types:
+            types.append(seen)
+        doc.lines[index] = f"{pad}type: [{', '.join(_scalar(t) for t in types)}]\n"
+        return
+    try:
+        index = doc.find([*keys, "anyOf"])
+    except PatchError:
+        index = -1
+    if index >= 0:
+        item_pad = " " * doc.child_indent(index)
+        doc.lines.insert(doc.end_of(index), f"{item_pad}- type: {_scalar(seen)}\n")
+        return
+    index = doc.find([*keys, "$ref"])
+    ref = doc.lines[index].split(":", 1)[1].strip()
+    doc.lines[index : index + 1] = [
+        f"{pad}anyOf:\n",
+        f"{pad}  - $ref: {ref}\n",
+        f"{pad}  - type: {_scalar(seen)}\n",
+    ]
+
+
+def _repair_breaking(doc: _Yaml, report: ProbeReport) -> None:
+    """A deviation that raises on reading, repaired so that the regenerated model types the
+    field as optional (left out) or as a union (another type), for mypy to show each reader."""
+    host, date = probed_host(report), report.date
+    done: set[tuple[str, str, str, str]] = set()
+    for result in report.operations:
+        for finding in result.findings:
+            place = (
+                member_schema(finding.operation_id, finding.where) if breaking(finding) else None
+            )
+            if place is None:
+                continue  # an array item or the body of another type: for a person to decide
+            parent, key = place
+            mark = (parent["at"], key, finding.kind, finding.seen)
+            if mark in done:
+                continue
+            done.add(mark)
+            keys = _keys(parent["at"])
+            if finding.kind == "missing_required":
+                _not_required(doc, keys, key)
+                note = (
+                    f"Left out of an answer to {finding.operation_id} seen by `cubicasa probe` "
+                    f"of {host} on {date}: not required."
+                )
+            else:
+                _add_type(doc, [*keys, "properties", key], finding.seen)
+                note = (
+                    f"Seen as type {finding.seen} in an answer to {finding.operation_id} by "
+                    f"`cubicasa probe` of {host} on {date}."
+                )
+            _description_lines(doc, doc.find([*keys, "properties", key]), note)
+
+
 def build(report: ProbeReport, spec_text: str, *, show_values: bool = False) -> str:
     """The spec as the probe suggests it (text), from the spec's current text. A new field whose
     name is not a plain identifier is left out unless `show_values`; one holding the key always;
@@ -455,6 +426,7 @@ def _build(report: ProbeReport, spec_text: str, *, show_values: bool) -> tuple[s
         dropped += _add_to_enum(doc, _keys(place), values)
         addition = f"Also seen by `cubicasa probe` of {host} on {date}: {', '.join(values)}."
         _description_lines(doc, doc.find(_keys(place)), addition)
+    _repair_breaking(doc, report)
     # Operations whose answers conformed: observed, when it was the live API that answered.
     for result in report.operations:
         if result.outcome != "conforms" or not observes_the_live_api(report):

@@ -11,7 +11,7 @@ from ...models.change_request import ChangeRequest
 from ...models.change_request_input import ChangeRequestInput
 from ...models.error_body import ErrorBody
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response, ShapeError, path_segment
+from ...types import Response, mark_operation, path_segment
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "createChangeRequest"
@@ -80,11 +80,8 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ChangeRequest | ErrorBody | ValidationErrorResponse]:
-    try:
-        parsed = _parse_response(client=client, response=response)
-    except ShapeError as error:
-        error.operation = OPERATION_ID
-        raise
+    parsed = _parse_response(client=client, response=response)
+    mark_operation(parsed, OPERATION_ID)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,

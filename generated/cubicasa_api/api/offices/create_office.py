@@ -11,7 +11,7 @@ from ...models.error_body import ErrorBody
 from ...models.office import Office
 from ...models.office_input import OfficeInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response, ShapeError
+from ...types import Response, mark_operation
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "createOffice"
@@ -77,11 +77,8 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorBody | Office | ValidationErrorResponse]:
-    try:
-        parsed = _parse_response(client=client, response=response)
-    except ShapeError as error:
-        error.operation = OPERATION_ID
-        raise
+    parsed = _parse_response(client=client, response=response)
+    mark_operation(parsed, OPERATION_ID)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,

@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.office_list import OfficeList
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, ShapeError, Unset
+from ...types import UNSET, Response, Unset, mark_operation
 
 # The operationId, camelCased back from the module name (the generator keeps no other).
 OPERATION_ID = "listOffices"
@@ -80,11 +80,8 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorBody | OfficeList | ValidationErrorResponse]:
-    try:
-        parsed = _parse_response(client=client, response=response)
-    except ShapeError as error:
-        error.operation = OPERATION_ID
-        raise
+    parsed = _parse_response(client=client, response=response)
+    mark_operation(parsed, OPERATION_ID)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
