@@ -17,8 +17,8 @@ from cubicasa import (
     FieldTypeError,
     MissingFieldError,
     ResponseValidationError,
-    _conformance,
 )
+from cubicasa.conformance import _mode as _conformance
 from cubicasa.testing import FakeCubiCasa
 from cubicasa_api.models import OrderListItem
 

@@ -92,14 +92,21 @@ def _positive(name: str, value: object) -> float:
 
 
 def _parse_event(event: Any) -> Any:
-    if isinstance(event, bytes | bytearray | memoryview | str):
-        from ..webhooks import parse_order_status
+    from ..webhooks import OrderStatusEvent, WebhookPayloadError, parse_order_status
 
-        return parse_order_status(event if isinstance(event, str) else bytes(event))
-    if not all(hasattr(event, n) for n in ("id", "current_status", "dedupe_key")):
+    if isinstance(event, bytes | bytearray | memoryview | str):
+        event = parse_order_status(event if isinstance(event, str) else bytes(event))
+    elif not isinstance(event, OrderStatusEvent):
         raise TypeError(
             "ingest() takes an OrderStatusEvent (from cubicasa.webhooks) or a webhook's raw "
             f"body, got {type(event).__name__}"
+        )
+    # Parsing forgives a field that deviates from the spec; the feed cannot record a change
+    # without the order's ID and status, so such an event is refused (a receiver answers 400).
+    unusable = [name for name in ("id", "current_status") if name in event.deviations]
+    if unusable:
+        raise WebhookPayloadError(
+            f"the event cannot be fed: {', '.join(unusable)} missing or not as the spec says"
         )
     return event
 
