@@ -1,4 +1,6 @@
-"""The data a fresh fake starts with: the documented examples, so the spec's example IDs work."""
+"""The data a fresh fake starts with: the documented examples, so the spec's example IDs work,
+and older orders around them (two in each status, a few change requests, a user of each role),
+so that trying commands or code against the fake has something to list in every status."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ def seed(store: Store) -> None:
     )  # fmt: skip
     for user_id, email, name, surname, role in examples:
         store.add_user(email, role=role, name=name, surname=surname, user_id=user_id)
+    _older_orders(store)
     ready = store.add_order(
         order_id="312babc6-e742-4d54-ac49-e0f7b16ec15a",
         external_id="EXT10005",
@@ -52,3 +55,50 @@ def seed(store: Store) -> None:
             "text": "fix request text",
         }
     )
+
+
+OLDER: tuple[tuple[str, str, str, str, str, str | None], ...] = (
+    # id, status, street, city, owner, a change request's text (Fixing orders)
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a01", "New", "1600 Amphitheatre Parkway",
+     "Mountain View", "manager@cubicasa.com", None),
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a02", "New", "1 Infinite Loop", "Cupertino",
+     "linus@computer.com", None),
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a03", "Draft", "350 Fifth Avenue", "New York",
+     "tim@internet.com", None),
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a04", "Pending", "4059 Mount Lee Drive", "Los Angeles",
+     "manager@cubicasa.com", None),
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a05", "Pending", "2 Macquarie Street", "Sydney",
+     "user@example.com", None),
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a06", "Ready", "Pohjoisesplanadi 11-13", "Helsinki",
+     "manager@cubicasa.com", None),
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a07", "Fixing", "Kaivokatu 1", "Oulu",
+     "manager@cubicasa.com",
+     "The second bedroom is drawn as a closet, and the balcony on the north side is missing"),
+    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a08", "Fixing", "10 Downing Street", "London",
+     "linus@computer.com", "Please add the garage"),
+)  # fmt: skip
+"""Orders older than the documented examples (which stay first in a list, newest first)."""
+
+
+def _older_orders(store: Store) -> None:
+    for number, (order_id, status, street, city, owner, fix) in enumerate(OLDER):
+        delivered = status in ("Ready", "Fixing")
+        order = store.add_order(
+            order_id=order_id,
+            status="Ready" if delivered else status,
+            external_id=f"EXT2000{number + 1}",
+            street=street,
+            city=city,
+            owner_email=owner,
+        )
+        order["info"]["created_at"] -= 86_400 * (len(OLDER) - number)  # a day apart, in order
+        if fix is not None:
+            order["info"]["status"] = "Fixing"
+            store.change_requests[order_id].append(
+                {
+                    "id": f"7c3d9a54-1f0e-4b7a-8d2c-5e6f7a8b9c0{number}",
+                    "img_urls": [f"https://www.urltoimg.com/{order_id}/{number}.jpg"],
+                    "sent_at": 1748455764.159082 + 3_600 * number,
+                    "text": fix,
+                }
+            )
