@@ -69,7 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         try:
             if is_control(self.path):  # /_fake/...: driven by a test suite in another process
-                answer = control(self.server.fake, self.command, self.path, self.headers, body)
+                answer = control(
+                    self.server.fake, self.command, self.path, dict(self.headers), body
+                )
             else:
                 answer = self.server.fake.handle(self.command, self.path, dict(self.headers), body)
         except Exception:  # a bug in the fake must not kill the server thread
