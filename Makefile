@@ -9,10 +9,13 @@ PY := $(VENV)/bin/python
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV
+# No "new pip available" notices (virtual environments made by the release steps), no MkDocs banner.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export NO_MKDOCS_2_WARNING := 1
 PYTEST_ARGS ?=
 
 .PHONY: help install generate check-generated lint typecheck test pytest clean \
-	publish api-diff bump index-start index-stop dependency-wheels bench probe
+	publish api-diff bump index-start index-stop dependency-wheels bench probe docs docs-serve
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -44,7 +47,8 @@ check-generated: $(VENV)/.installed ## Fail, showing the difference, when genera
 lint: install ## ruff (lint + format check) and the Redocly OpenAPI linter
 	$(VENV)/bin/ruff check src tests scripts benchmarks
 	$(VENV)/bin/ruff format --check src tests scripts benchmarks
-	npx --no-install redocly lint --format=stylish openapi/cubicasa-integrate-v3.yaml
+	@# Its findings, without Redocly's boxed Node.js deprecation banner (the exit status stays its own).
+	npx --no-install redocly lint --format=stylish openapi/cubicasa-integrate-v3.yaml 2>&1 | { grep -v '^ *[╔║╚]' || true; }
 
 typecheck: $(VENV)/.installed ## mypy strict on the facade, the generated packages and scripts/
 	$(VENV)/bin/mypy src/cubicasa
@@ -54,7 +58,7 @@ typecheck: $(VENV)/.installed ## mypy strict on the facade, the generated packag
 pytest: install dependency-wheels ## The test suite alone
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: check-generated lint typecheck pytest ## Every check
+test: check-generated lint typecheck pytest docs ## Every check
 
 publish: install ## Regenerate-check, test, build, check, upload (PUBLISH_URL, else a local index) and install downstream
 	$(PY) scripts/release.py publish --tests "$(PY) -m pytest -q -x -m 'not slow' -p no:cacheprovider"
@@ -75,6 +79,12 @@ PROBE_DIR ?= .probe
 probe: $(VENV)/.installed ## Check the live API against the spec (CUBICASA_API_KEY, CUBICASA_BASE_URL; PROBE_ARGS=--write ...): reports and a spec patch in .probe/
 	$(PY) -m cubicasa probe --json $(PROBE_DIR)/probe.json --markdown $(PROBE_DIR)/probe.md \
 		--spec-patch $(PROBE_DIR)/spec.patch $(PROBE_ARGS)
+
+docs: $(VENV)/.installed ## Build the documentation site into site/ (MkDocs --strict: a broken link or reference fails)
+	$(VENV)/bin/mkdocs build --strict --quiet
+
+docs-serve: $(VENV)/.installed ## Serve the documentation on http://127.0.0.1:8000, rebuilt as you edit
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 bench: $(VENV)/.installed ## Speed and memory figures, each beside its baseline: benchmarks/results.json
 	$(PY) benchmarks/run.py
