@@ -37,7 +37,7 @@ install: $(VENV)/.installed node_modules/.installed ## Create .venv from uv.lock
 dependency-wheels: $(VENV)/.installed ## Download the runtime dependencies' wheels for the local index (cached)
 	$(PY) scripts/release.py dependency-wheels
 
-generate: $(VENV)/.installed ## Regenerate generated/ from the spec (and the README's operations table)
+generate: $(VENV)/.installed ## Regenerate generated/ from the spec (and the docs' operations table)
 	$(PY) scripts/generate.py
 	$(PY) scripts/operations_table.py --write
 

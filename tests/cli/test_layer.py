@@ -217,11 +217,10 @@ def test_a_library_warning_is_one_line_on_stderr(cli: Cli) -> None:
     )
 
 
-def test_the_readme_lists_the_exit_codes() -> None:
-    from tests.conftest import ROOT
+def test_the_command_line_guide_lists_the_exit_codes() -> None:
+    from tests.docs_pages import page
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    section = page("guides/command-line.md")
     for code, meaning in MEANINGS.items():
         assert f"| {int(code)} | {meaning} |" in section
 
