@@ -80,6 +80,10 @@ OLDER: tuple[tuple[str, str, str, str, str, str | None], ...] = (
 """Orders older than the documented examples (which stay first in a list, newest first)."""
 
 
+COUNTRY = {"Sydney": "Australia", "Helsinki": "Finland", "Oulu": "Finland",
+           "London": "United Kingdom"}  # fmt: skip
+
+
 def _older_orders(store: Store) -> None:
     for number, (order_id, status, street, city, owner, fix) in enumerate(OLDER):
         delivered = status in ("Ready", "Fixing")
@@ -89,6 +93,7 @@ def _older_orders(store: Store) -> None:
             external_id=f"EXT2000{number + 1}",
             street=street,
             city=city,
+            country=COUNTRY.get(city, "United States"),
             owner_email=owner,
         )
         order["info"]["created_at"] -= 86_400 * (len(OLDER) - number)  # a day apart, in order
