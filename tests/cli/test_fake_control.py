@@ -13,7 +13,7 @@ from cubicasa.cli import main
 from cubicasa.cli._exit import ExitCode
 from cubicasa.testing import FakeCubiCasa, FakeServer
 
-PENDING_ORDER = "0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a04"
+PENDING_ORDER = "2109a900-cd75-4964-91e4-9389f06c4b05"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.cli.test_end_to_end import CONSOLE_SCRIPT, environment, read_all, ser
 
 __all__ = ["server"]  # the fixture, used below
 
-PENDING_ORDER = "0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a04"
+PENDING_ORDER = "2109a900-cd75-4964-91e4-9389f06c4b05"
 
 
 @pytest.mark.parametrize("words", [(), ("orders",), ("users",), ("webhooks",)])

@@ -127,3 +127,14 @@ def test_the_tokened_webhook_url_is_whole(cli: Cli, at_width: Any, width: int) -
                     "--secret", secret)  # fmt: skip
     url = f"https://hooks.example.com/a/rather/long/path/cubicasa?token={secret}"
     assert any(line.split()[-1] == url for line in text.splitlines())  # one line, whole
+
+
+def test_ids_that_would_read_the_same_shortened_stay_whole(
+    fake: FakeCubiCasa, at_width: Any
+) -> None:
+    twins = ["feedbeef-0000-4000-8000-000000000001", "feedbeef-0000-4000-8000-000000000002"]
+    for twin in twins:
+        fake.add_order(order_id=twin, status="New")
+    text = at_width(140, "orders", "list", "--status", "New")
+    for twin in twins:
+        assert twin in text

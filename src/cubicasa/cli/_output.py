@@ -94,35 +94,59 @@ def short_id(value: str) -> str:
     return value if len(value) <= ID_SHOWN + 1 else value[:ID_SHOWN] + "…"
 
 
+def shorten_ids(columns: Sequence[Column], rows: list[list[str]]) -> list[list[str]]:
+    """The rows with each ID column shortened (`short_id`), unless two IDs of the column would
+    then read the same: that column stays whole."""
+    rows = [list(row) for row in rows]
+    for index, (_, path) in enumerate(columns):
+        if not is_identifier(path):
+            continue
+        whole = [row[index] for row in rows if row[index] != "-"]
+        short = [short_id(value) for value in whole]
+        if len(set(short)) == len(set(whole)):
+            for row in rows:
+                row[index] = short_id(row[index]) if row[index] != "-" else "-"
+    return rows
+
+
 def fit_columns(
     columns: Sequence[Column], rows: list[list[str]], width: int, *, wide: bool = False
 ) -> tuple[list[int], list[int]]:
     """Which columns a table of `width` characters shows, and which of them may wrap.
 
-    A column's natural width is its widest cell; while the table is wider than `width`, the
-    last column that may go goes (commands list their columns most useful first). The first
-    two always stay, and with `wide` the ID columns too (asked for whole, they are shown even
-    when the table is then wider than the terminal). Columns whose cells hold spaces may then
-    wrap, at spaces only."""
-    natural = [
-        max([len(header), *(len(row[index]) for row in rows)])
-        for index, (header, _) in enumerate(columns)
-    ]
+    Commands list their columns most useful first, and the last ones go first: while the table
+    at its natural width (each column as wide as its widest cell) is wider than `width`, down to
+    three columns; then, while it does not fit even with text wrapped at spaces (a column whose
+    cells hold spaces needs only its longest word, at least 12), down to two. The first two
+    always stay, and with `wide` the ID columns too (asked for whole, they are shown even when
+    the table is then wider than the terminal). So an order is one line, and a change request's
+    long text wraps rather than disappears."""
+    wrapping = [i for i in range(len(columns)) if any(" " in row[i] for row in rows)]
+    natural, needed = [], []
+    for index, (header, _) in enumerate(columns):
+        cells = [row[index] for row in rows]
+        natural.append(max([len(header), *(len(text) for text in cells)]))
+        words = [len(word) for text in cells for word in text.split()]
+        needed.append(max(len(header), 12, *words) if index in wrapping else natural[-1])
     shown = list(range(len(columns)))
 
-    def total(indices: list[int]) -> int:
-        return sum(natural[i] for i in indices) + 3 * len(indices) + 1  # rich's box and padding
+    def total(indices: list[int], widths: list[int] = needed) -> int:
+        return sum(widths[i] for i in indices) + 3 * len(indices) + 1  # rich's box and padding
 
     kept = {0, 1} | (
         {i for i, (_, path) in enumerate(columns) if is_identifier(path)} if wide else set()
     )
+    while total(shown, natural) > width and len(shown) > 3:
+        droppable = [i for i in shown if i not in kept]
+        if not droppable:
+            break
+        shown.remove(droppable[-1])
     while total(shown) > width:
         droppable = [i for i in shown if i not in kept]
         if not droppable:
             break
         shown.remove(droppable[-1])
-    wrapping = [i for i in shown if any(" " in row[i] for row in rows)]
-    return shown, wrapping
+    return shown, [i for i in wrapping if i in shown]
 
 
 def _table(
@@ -256,20 +280,16 @@ class Output:
         with self._counter(noun, shown=self.progress_shown) as seen:
             for item in items:
                 data = as_json(item)
-                rows.append([self._cell(path, lookup(data, path)) for _, path in columns])
+                rows.append([cell(path, lookup(data, path)) for _, path in columns])
                 seen(len(rows))
         count = len(rows)
+        if not self.session.wide:
+            rows = shorten_ids(columns, rows)
         if rows:
             console = self._console()
             console.print(_table(columns, rows, console.width, wide=self.session.wide))
         self.note(plural(count, noun))
         return count
-
-    def _cell(self, path: str, value: Any) -> str:
-        text = cell(path, value)
-        if is_identifier(path) and not self.session.wide and isinstance(value, str):
-            return short_id(text)
-        return text
 
     @contextmanager
     def _counter(self, noun: str, *, shown: bool) -> Iterator[Callable[[int], None]]:

@@ -59,27 +59,29 @@ def seed(store: Store) -> None:
 
 OLDER: tuple[tuple[str, str, str, str, str, str | None], ...] = (
     # id, status, street, city, owner, a change request's text (Fixing orders)
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a01", "New", "1600 Amphitheatre Parkway",
+    ("25ddfd4a-599b-40f8-8232-39799cf9441a", "New", "1600 Amphitheatre Parkway",
      "Mountain View", "manager@cubicasa.com", None),
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a02", "New", "1 Infinite Loop", "Cupertino",
+    ("a245e123-7d73-4844-a9bd-1dc81730483a", "New", "1 Infinite Loop", "Cupertino",
      "linus@computer.com", None),
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a03", "Draft", "350 Fifth Avenue", "New York",
+    ("adc65933-2c6f-41fe-bcc1-35ec0a6aa0f0", "Draft", "350 Fifth Avenue", "New York",
      "tim@internet.com", None),
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a04", "Pending", "4059 Mount Lee Drive", "Los Angeles",
+    ("2109a900-cd75-4964-91e4-9389f06c4b05", "Pending", "4059 Mount Lee Drive", "Los Angeles",
      "manager@cubicasa.com", None),
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a05", "Pending", "2 Macquarie Street", "Sydney",
+    ("dffaf8c6-b60d-408c-a6e0-4d031c3c0ac3", "Pending", "2 Macquarie Street", "Sydney",
      "user@example.com", None),
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a06", "Ready", "Pohjoisesplanadi 11-13", "Helsinki",
+    ("909f4c4a-cd52-46b1-b891-6bb69cfc0397", "Ready", "Pohjoisesplanadi 11-13", "Helsinki",
      "manager@cubicasa.com", None),
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a07", "Fixing", "Kaivokatu 1", "Oulu",
+    ("b501169c-b28f-45bb-8453-cdc3df98bbc0", "Fixing", "Kaivokatu 1", "Oulu",
      "manager@cubicasa.com",
      "The second bedroom is drawn as a closet, and the balcony on the north side is missing"),
-    ("0b5e7f0e-3c1c-4d38-9a77-3f6a2b1f0a08", "Fixing", "10 Downing Street", "London",
+    ("1de39593-f3c1-438f-9a89-7e2670714a29", "Fixing", "10 Downing Street", "London",
      "linus@computer.com", "Please add the garage"),
 )  # fmt: skip
 """Orders older than the documented examples (which stay first in a list, newest first)."""
 
 
+CHANGE_REQUESTS = {6: "7e4d441e-9ebf-4cc5-879e-a8d608537c91", 7: "ca66bb2a-8ad6-4c25-8fc3-ecf66b802ab6"}
+"""The IDs of the Fixing orders' change requests, by their place in `OLDER`."""
 COUNTRY = {"Sydney": "Australia", "Helsinki": "Finland", "Oulu": "Finland",
            "London": "United Kingdom"}  # fmt: skip
 
@@ -101,7 +103,7 @@ def _older_orders(store: Store) -> None:
             order["info"]["status"] = "Fixing"
             store.change_requests[order_id].append(
                 {
-                    "id": f"7c3d9a54-1f0e-4b7a-8d2c-5e6f7a8b9c0{number}",
+                    "id": CHANGE_REQUESTS[number],
                     "img_urls": [f"https://www.urltoimg.com/{order_id}/{number}.jpg"],
                     "sent_at": 1748455764.159082 + 3_600 * number,
                     "text": fix,
