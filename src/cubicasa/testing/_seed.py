@@ -80,7 +80,10 @@ OLDER: tuple[tuple[str, str, str, str, str, str | None], ...] = (
 """Orders older than the documented examples (which stay first in a list, newest first)."""
 
 
-CHANGE_REQUESTS = {6: "7e4d441e-9ebf-4cc5-879e-a8d608537c91", 7: "ca66bb2a-8ad6-4c25-8fc3-ecf66b802ab6"}
+CHANGE_REQUESTS = {
+    6: "7e4d441e-9ebf-4cc5-879e-a8d608537c91",
+    7: "ca66bb2a-8ad6-4c25-8fc3-ecf66b802ab6",
+}
 """The IDs of the Fixing orders' change requests, by their place in `OLDER`."""
 COUNTRY = {"Sydney": "Australia", "Helsinki": "Finland", "Oulu": "Finland",
            "London": "United Kingdom"}  # fmt: skip
