@@ -138,3 +138,32 @@ def test_ids_that_would_read_the_same_shortened_stay_whole(
     text = at_width(140, "orders", "list", "--status", "New")
     for twin in twins:
         assert twin in text
+
+
+WRITES: list[tuple[str, ...]] = [
+    ("drafts", "create", "--street", "1600 Amphitheatre Parkway", "--city", "Mountain View",
+     "--country", "United States", "--owner-email", "linus@computer.com"),
+    ("users", "create", "--email", "a.rather.long.address.for.a.new.user@agency.example.com",
+     "--role", "Collaborator"),
+    ("offices", "create", "--name", "The office with a long name in the north of the city"),
+    ("webhooks", "set", "--url", "https://hooks.example.com/a/long/path/cubicasa?token=0123456789"
+     "abcdefghijklmnopqrstuvwxyzABCDEFG", "--trigger", "moved_to_ready"),
+    ("change-requests", "create", "312babc6-e742-4d54-ac49-e0f7b16ec15a", "--text",
+     "The kitchen is missing, and the stairs to the basement face the wrong way"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("command", WRITES, ids=lambda command: " ".join(command[:2]))
+def test_what_a_write_shows_is_whole(
+    cli: Cli, fake: FakeCubiCasa, at_width: Any, width: int, command: tuple[str, ...]
+) -> None:
+    data = cli(*command, "--json").json()
+    fake.reset()  # the same write again, on the terminal
+    text = at_width(width, *command)
+    for key, value in data.items() if isinstance(data, dict) else []:
+        if key == "id" or key.endswith("_at"):
+            continue  # the second run made another object
+        for leaf in leaves(value):
+            assert flat(leaf) in flat(text), (command, width, leaf)
+    assert "…" not in text
