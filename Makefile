@@ -13,8 +13,11 @@ export UV
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NO_MKDOCS_2_WARNING := 1
 PYTEST_ARGS ?=
+# pytest-xdist: one worker per core; tests that share a resource carry an `xdist_group` mark.
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help install generate check-generated lint typecheck test pytest clean \
+.PHONY: help install generate check-generated lint typecheck test test-fast pytest clean \
 	publish api-diff bump index-start index-stop dependency-wheels bench probe docs docs-serve
 
 help: ## List the targets
@@ -39,10 +42,12 @@ dependency-wheels: $(VENV)/.installed ## Download the runtime dependencies' whee
 
 generate: $(VENV)/.installed ## Regenerate generated/ from the spec (and the docs' operations table)
 	$(PY) scripts/generate.py
+	$(PY) scripts/unasync.py
 	$(PY) scripts/operations_table.py --write
 
 check-generated: $(VENV)/.installed ## Fail, showing the difference, when generated/ is not what the spec produces
 	$(PY) scripts/generate.py --check
+	$(PY) scripts/unasync.py --check
 
 lint: install ## ruff (lint + format check) and the Redocly OpenAPI linter
 	$(VENV)/bin/ruff check src tests scripts benchmarks
@@ -55,13 +60,20 @@ typecheck: $(VENV)/.installed ## mypy strict on the facade, the generated packag
 	$(VENV)/bin/mypy -p cubicasa_api -p cubicasa_webhook_models
 	$(VENV)/bin/mypy scripts
 
-pytest: install dependency-wheels ## The test suite alone
-	$(PY) -m pytest $(PYTEST_ARGS)
+pytest: install dependency-wheels ## The test suite alone, slow tests included
+	$(PYTEST) $(PYTEST_ARGS)
 
-test: check-generated lint typecheck pytest docs ## Every check
+test: check-generated lint typecheck pytest docs ## Every check (what CI runs)
 
-publish: install ## Regenerate-check, test, build, check, upload (PUBLISH_URL, else a local index) and install downstream
-	$(PY) scripts/release.py publish --tests "$(PY) -m pytest -q -x -m 'not slow' -p no:cacheprovider"
+test-fast: install ## The tests without the slow ones (subprocess, generator, mypy, release runs)
+	$(PYTEST) -m 'not slow' $(PYTEST_ARGS)
+
+# What a release itself can break is the package: built, uploaded, installed and used downstream
+# (release.py checks all that) and the fake it ships, which the contract tests hold to the spec.
+# The rest of the suite ran in CI (`make test`) on the commit being released.
+RELEASE_TESTS := tests/contract
+publish: install ## Regenerate-check, contract tests, build, check, upload (PUBLISH_URL, else a local index) and install downstream
+	$(PY) scripts/release.py publish --tests "$(PY) -m pytest -q -x -p no:cacheprovider $(RELEASE_TESTS)"
 
 api-diff: install ## Compare the API and spec with the last release on the index; name the bump it needs
 	$(PY) scripts/release.py api-diff

@@ -1,16 +1,27 @@
-"""The compact form of the spec that conformance checking reads at run time (no YAML then).
+"""The operations table: the compact form of the spec read at run time (no YAML then) by the
+conformance checks and by the fake (its routing and its request-body checks).
 
 `scripts/generate.py` calls `write()`, so `make generate` writes
-`generated/cubicasa_api/conformance.json` and `make check-generated` compares it. It holds, per
-operation, the method, path, evidence and the schema of each declared status and content type, and
-the response schemas they reference, cut down to the keywords the checker reads. Object, value-list
-and `anyOf` nodes carry `at`, their place in the spec (for the probe's spec patch).
+`generated/cubicasa_api/conformance.json` and `make check-generated` compares it. It holds:
+
+- `spec_sha256`: the hash of the spec it was made from;
+- `operations`, keyed by operationId: `method` ("GET"), `path` ("/orders/{id}"), `tag` (the spec's
+  first tag, "change-requests"), `area` (the generated subpackage, "change_requests"), `evidence`,
+  `at` (the operation's JSON pointer), `request` (null, or `{"schema": node, "required": bool,
+  "media": "application/json"}`) and `responses` (status -> content type -> node);
+- `schemas`: every component schema a request or response refers to, by name.
+
+A node is a schema cut down to the keywords the readers use: `ref` (a component name), `types`,
+`enum`, `anyOf`, `properties` with `required`, `closed` (additionalProperties: false), `items`,
+and `values` (the examples of an open string value list). Object, value-list and `anyOf` nodes
+carry `at`, their place in the spec (for the probe's spec patch).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +55,8 @@ def _node(schema: Any, at: str, names: set[str]) -> dict[str, Any]:
             for key, value in schema["properties"].items()
         }
         node["required"] = list(schema.get("required", []))
+        if schema.get("additionalProperties") is False:
+            node["closed"] = True
         node["at"] = at
     if "items" in schema:
         node["items"] = _node(schema["items"], f"{at}/items", names)
@@ -72,11 +85,17 @@ def compact(spec: dict[str, Any], spec_sha256: str) -> dict[str, Any]:
                 responses[str(status)] = {
                     media: _node(body.get("schema"), "", names) for media, body in content.items()
                 }
+            tag = (op.get("tags") or ["default"])[0]
             operations[op["operationId"]] = {
                 "method": method.upper(),
                 "path": path,
+                "tag": tag,
+                "area": _area(tag),
                 "evidence": op.get("x-evidence", "documented"),
                 "at": f"/paths/{_escape(path)}/{method}",
+                "request": _request(
+                    op.get("requestBody"), f"/paths/{_escape(path)}/{method}", names
+                ),
                 "responses": responses,
             }
     schemas: dict[str, Any] = {}
@@ -91,6 +110,27 @@ def compact(spec: dict[str, Any], spec_sha256: str) -> dict[str, Any]:
         )
         pending.extend(sorted(found - set(schemas)))
     return {"spec_sha256": spec_sha256, "operations": operations, "schemas": schemas}
+
+
+def _area(tag: str) -> str:
+    """The generated subpackage of a tag, as openapi-python-client names it ("change_requests")."""
+    return re.sub(r"[^0-9a-zA-Z]+", "_", tag).strip("_").lower()
+
+
+def _request(body: Any, at: str, names: set[str]) -> dict[str, Any] | None:
+    """An operation's JSON request body: its schema node and whether the body is required."""
+    if not isinstance(body, dict):
+        return None
+    content = body.get("content") or {}
+    media = next((m for m in content if m == "application/json" or m.endswith("+json")), None)
+    if media is None:
+        return None
+    schema_at = f"{at}/requestBody/content/{_escape(media)}/schema"
+    return {
+        "media": media,
+        "required": bool(body.get("required", False)),
+        "schema": _node(content[media].get("schema"), schema_at, names),
+    }
 
 
 def _escape(key: str) -> str:

@@ -25,7 +25,19 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEELS_CACHE = ROOT / ".cache" / "dependency-wheels"
-UV = os.environ.get("UV") or shutil.which("uv") or "uv"
+
+
+def find_uv() -> str:
+    """The uv that `make` found or installed (the Makefile exports UV), else uv on PATH, else
+    the private copy the Makefile installs into .tools/ (as when the tests run without make)."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    if found:
+        return found
+    private = ROOT / ".tools" / "bin" / "uv"
+    return str(private) if private.exists() else "uv"
+
+
+UV = find_uv()
 
 
 class IndexFailed(Exception):

@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHANGELOG = ROOT / "CHANGELOG.md"
 DISTRIBUTION = "cubicasa-integrate"
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-# The uv that `make` found or installed (the Makefile exports UV); plain "uv" otherwise.
-UV = os.environ.get("UV") or shutil.which("uv") or "uv"
+# The uv that `make` found or installed, else uv on PATH, else .tools/bin/uv.
+UV = local_index.UV
 
 
 class Refused(Exception):
@@ -247,9 +247,10 @@ def require_committed(tree: Path = ROOT) -> None:
     )
 
 
-def check_generated() -> None:
-    run(sys.executable, str(ROOT / "scripts" / "generate.py"), "--check", quiet=True)
-    dirty = run("git", "-C", str(ROOT), "status", "--porcelain", "--", "generated", quiet=True)
+def check_generated(root: Path = ROOT) -> None:
+    """generated/ of the checkout at `root` is what its spec produces, and committed."""
+    run(sys.executable, str(root / "scripts" / "generate.py"), "--check", quiet=True)
+    dirty = run("git", "-C", str(root), "status", "--porcelain", "--", "generated", quiet=True)
     if dirty.strip():
         raise Refused(f"generated/ has uncommitted changes:\n{dirty.rstrip()}")
 

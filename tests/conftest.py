@@ -1,4 +1,5 @@
-"""Shared fixtures: the spec as data, and a throwaway HTTP server on 127.0.0.1."""
+"""Shared fixtures: the spec as data, a throwaway HTTP server on 127.0.0.1, and retry waits
+recorded instead of slept."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from cubicasa import _retry
 from tests.servers import Handle, LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +21,21 @@ SPEC_PATH = ROOT / "openapi" / "cubicasa-integrate-v3.yaml"
 def spec() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     return document
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The retry back-off waits the client asked for, in order, recorded and not slept (a case
+    that retries twice would otherwise sleep 0.5 s and 1 s). Sync and async clients alike; a
+    client in a subprocess still sleeps."""
+    waited: list[float] = []
+
+    async def asleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(_retry, "sleep", waited.append)
+    monkeypatch.setattr(_retry, "asleep", asleep)
+    return waited
 
 
 @pytest.fixture

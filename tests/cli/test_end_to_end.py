@@ -20,6 +20,8 @@ from cubicasa.cli._exit import ExitCode
 from cubicasa.testing import FakeCubiCasa, FakeServer
 from tests.servers import unused_port
 
+pytestmark = pytest.mark.slow  # every test here runs a subprocess
+
 CONSOLE_SCRIPT = str(Path(sys.executable).parent / "cubicasa")
 READY_ORDER = "312babc6-e742-4d54-ac49-e0f7b16ec15a"
 DRAFT_ORDER = "c8a11daa-86ad-43ad-8ab3-756c741d1db6"
@@ -120,6 +122,12 @@ def test_download_progress_appears_on_a_terminal_only(server: FakeServer, tmp_pa
     assert (tmp_path / "tty.pdf").read_bytes() == (tmp_path / "piped.pdf").read_bytes()
 
 
+def _hear_ctrl_c() -> None:
+    """In the child: take Ctrl-C as a terminal would deliver it, even when this test runs where
+    SIGINT is ignored (a background job of a shell, say), which the child would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_watch_stops_on_ctrl_c(server: FakeServer) -> None:
     with subprocess.Popen(
         [CONSOLE_SCRIPT, "orders", "watch", DRAFT_ORDER, "--interval", "5"],
@@ -127,6 +135,7 @@ def test_watch_stops_on_ctrl_c(server: FakeServer) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=environment(server),
+        preexec_fn=_hear_ctrl_c,
     ) as process:
         assert process.stdout is not None
         first = json.loads(process.stdout.readline())

@@ -61,6 +61,7 @@ def test_the_pdf_of_an_undelivered_order_says_so(
     assert "check the ID" in unknown.err
 
 
+@pytest.mark.slow
 def test_status_values_complete() -> None:
     env = {**os.environ, "_CUBICASA_COMPLETE": "bash_complete",
            "COMP_WORDS": "cubicasa orders list --status Fi", "COMP_CWORD": "4"}  # fmt: skip

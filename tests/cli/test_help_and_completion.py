@@ -64,6 +64,7 @@ def test_every_area_of_the_issue_has_its_commands() -> None:
     [("cubicasa or", "orders"), ("cubicasa orders wa", "watch"),
      ("cubicasa orders list --st", "--status"), ("cubicasa users create --role M", "Manager")],
 )  # fmt: skip
+@pytest.mark.slow
 def test_shell_completion(words: str, expected: str) -> None:
     env = {**os.environ, "_CUBICASA_COMPLETE": "bash_complete", "COMP_WORDS": words,
            "COMP_CWORD": str(len(words.split()) - 1)}  # fmt: skip
@@ -74,6 +75,7 @@ def test_shell_completion(words: str, expected: str) -> None:
     assert f"plain,{expected}" in done.stdout.splitlines()
 
 
+@pytest.mark.slow
 def test_completion_script_for_bash() -> None:
     env = {**os.environ, "_CUBICASA_COMPLETE": "bash_source"}
     done = subprocess.run(

@@ -46,6 +46,7 @@ def test_exit_codes_are_distinct_per_error_class() -> None:
     assert ExitCode.OK not in classes
 
 
+@pytest.mark.slow
 def test_help_imports_no_command_module_and_not_httpx() -> None:
     done = python(
         "import sys; from cubicasa.cli import main; code = main(['--help']); "
@@ -59,6 +60,7 @@ def test_help_imports_no_command_module_and_not_httpx() -> None:
         assert heavy not in loaded
 
 
+@pytest.mark.slow
 def test_a_command_loads_httpx_without_its_command_line() -> None:
     done = python(
         "import sys; from cubicasa.cli import main; "
@@ -70,6 +72,7 @@ def test_a_command_loads_httpx_without_its_command_line() -> None:
     assert done.stdout.split() == ["True", "False", "False", "main"], done.stderr
 
 
+@pytest.mark.slow
 def test_without_the_extra_the_command_says_what_to_install() -> None:
     done = python(HIDE_CLI_EXTRA + "from cubicasa.cli import main; raise SystemExit(main([]))")
     assert done.returncode == 1
@@ -78,6 +81,7 @@ def test_without_the_extra_the_command_says_what_to_install() -> None:
     assert done.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_import_cubicasa_works_without_the_extra_and_loads_no_command_line() -> None:
     code = "import sys, cubicasa; cubicasa.CubiCasa; print('cubicasa.cli' in sys.modules)"
     plain = python(code)

@@ -7,6 +7,8 @@ import importlib
 import subprocess
 import sys
 
+import pytest
+
 import cubicasa
 
 HOMES = [f"cubicasa{home}" for home in cubicasa._HOMES] + ["cubicasa._version"]
@@ -29,6 +31,7 @@ def test_from_import_and_submodules() -> None:
     assert cubicasa.models.Order.__name__ == "Order"
 
 
+@pytest.mark.slow
 def test_import_cubicasa_loads_neither_httpx_nor_pydantic() -> None:
     code = "import sys, cubicasa; print('httpx' in sys.modules, 'pydantic' in sys.modules)"
     done = subprocess.run(

@@ -95,6 +95,7 @@ def test_pinned_ids_reach_the_requests(cli: Cli, fake: FakeCubiCasa) -> None:
     assert fake.requests_to("getUser")[0].path.endswith("/users/pinned@agency.test")
 
 
+@pytest.mark.slow
 def test_probe_over_http_from_the_installed_command(tmp_path: Path) -> None:
     fake = FakeCubiCasa()
     fake.deviate("listUsers", replace={"/items/*/role": "Owner"})

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cubicasa.testing import FakeCubiCasa
 from tests.docs_pages import page
 from tests.servers import unused_port
@@ -18,6 +20,7 @@ def section() -> str:
     return page("guides/command-line.md")
 
 
+@pytest.mark.slow
 def test_the_tour_runs(tmp_path: Path) -> None:
     blocks = re.findall(r"```sh\n(.*?)```", section(), flags=re.S)
     assert blocks
@@ -47,6 +50,7 @@ def test_the_tour_runs(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_control_api_example_runs(tmp_path: Path) -> None:
     block = re.findall(r"```sh\n(.*?)```", page("guides/testing.md"), flags=re.S)[-1]
     assert "/_fake" in block

@@ -13,8 +13,8 @@ import httpx
 import pytest
 import yaml
 
-from cubicasa._probe import run_probe
-from cubicasa._spec_patch import SPEC_PATH, spec_patch
+from cubicasa.probe import run_probe
+from cubicasa.probe._spec_patch import SPEC_PATH, spec_patch
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
 from tests.spec_facts import UNKNOWN, UNKNOWN_VALUE
@@ -54,6 +54,7 @@ def _git_apply(repo: Path, patch: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow
 def test_the_patch_adds_fields_values_and_evidence_and_holds_no_account_value(
     tmp_path: Path,
 ) -> None:

@@ -229,6 +229,7 @@ def test_cubicasa_log_debug_turns_on_request_logging(
     assert API_KEY not in err
 
 
+@pytest.mark.slow
 def test_importing_cubicasa_does_not_import_pydantic() -> None:
     import subprocess
     import sys

@@ -71,6 +71,7 @@ def test_the_readme_has_python_blocks_and_every_marker_gives_a_reason() -> None:
         assert text.count("<!-- readme-test:") == len(MARKER.findall(text)), path
 
 
+@pytest.mark.slow
 def test_every_block_passes_mypy_strict(tmp_path: Path) -> None:
     files = []
     for block in BLOCKS:
@@ -89,6 +90,7 @@ def test_every_block_passes_mypy_strict(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.name)
+@pytest.mark.slow
 def test_every_block_runs_against_the_fake(block: Block, tmp_path: Path) -> None:
     if block.skip_run:
         assert block.skip_run.strip()  # type-checked above; the reason is in the README

@@ -41,6 +41,7 @@ def test_the_first_screen_has_five_commands_and_shows_the_quick_start_file() -> 
     assert readme_section() in page("quickstart.md").replace("(guides/", "(docs/guides/")
 
 
+@pytest.mark.slow
 def test_the_quick_start_prints_delivered_orders_and_a_draft() -> None:
     fake = FakeCubiCasa()
     with fake.serve() as server:

@@ -32,6 +32,15 @@ def call(mode: str, base_url: str, action: Callable[[Any], Any], **options: Any)
     return asyncio.run(main())
 
 
+def assert_backed_off(waits: list[float], tries: int) -> None:
+    """Between `tries` tries the client waited the default back-off: 0.5 s, then 1 s, each less
+    up to 25 % jitter (recorded by the `waits` fixture, not slept)."""
+    assert len(waits) == tries - 1, waits
+    for attempt, waited in enumerate(waits):
+        full = 0.5 * 2**attempt
+        assert 0.75 * full <= waited <= full, waits
+
+
 class Clock:
     """Wall-clock seconds since construction."""
 

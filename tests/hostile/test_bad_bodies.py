@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import cubicasa
-from tests.hostile import CHANGE_REQUEST, KEY, MODES, PDF, call
+from tests.hostile import CHANGE_REQUEST, KEY, MODES, PDF, assert_backed_off, call
 from tests.hostile.server import (
     answer,
     bomb,
@@ -104,6 +104,7 @@ print((after - before) / 1024, after / 1024)
     ("status", "content_type"),
     [(200, "application/json"), (502, "text/html"), (200, "application/pdf")],
 )
+@pytest.mark.slow
 def test_a_bomb_grows_peak_rss_by_no_more_than_the_cap_and_a_little(
     status: int, content_type: str, tmp_path: Path
 ) -> None:
@@ -133,20 +134,22 @@ def test_a_get_cut_mid_body_is_retried(mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_get_always_cut_fails_after_three_tries(mode: str) -> None:
+def test_a_get_always_cut_fails_after_three_tries(mode: str, waits: list[float]) -> None:
     with serve(cut(200, CHANGE_REQUEST, after=10)) as server:
         with pytest.raises(cubicasa.APIConnectionError, match="after 3 tries") as caught:
             call(mode, server.base_url, get_change_request)
         assert server.count == 3
+    assert_backed_off(waits, 3)
     assert "GET http://127.0.0.1" in str(caught.value)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_post_cut_mid_body_is_never_sent_again(mode: str) -> None:
+def test_a_post_cut_mid_body_is_never_sent_again(mode: str, waits: list[float]) -> None:
     with serve(cut(201, CHANGE_REQUEST, after=10)) as server:
         with pytest.raises(cubicasa.APIConnectionError, match="after 1 try"):
             call(mode, server.base_url, create_change_request)
         assert server.count == 1
+    assert waits == []
 
 
 NESTED = b"[" * 100_000
@@ -162,12 +165,13 @@ NESTED = b"[" * 100_000
     ],
 )
 def test_json_nested_100000_deep_is_a_typed_error(
-    mode: str, status: int, error: type[Exception], tries: int
+    mode: str, status: int, error: type[Exception], tries: int, waits: list[float]
 ) -> None:
     with serve(answer(status, NESTED)) as server:
         with pytest.raises(error) as caught:
             call(mode, server.base_url, get_change_request)
         assert server.count == tries
+    assert_backed_off(waits, tries)
     assert caught.value.response.request.headers["api-key"] == "***"  # type: ignore[attr-defined]
 
 

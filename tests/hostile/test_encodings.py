@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import cubicasa
-from tests.hostile import MODES, call
+from tests.hostile import MODES, assert_backed_off, call
 from tests.hostile.server import answer, not_gzip, serve
 
 
@@ -29,13 +29,14 @@ def get_change_request(client: Any) -> Any:
     ],
 )
 def test_a_charset_python_cannot_decode_text_with_is_a_typed_error(
-    mode: str, charset: str, status: int, error: type[Exception], tries: int
+    mode: str, charset: str, status: int, error: type[Exception], tries: int, waits: list[float]
 ) -> None:
     body = b'{"id": 5}' if status == 200 else b"<html>oops</html>"
     with serve(answer(status, body, Content_Type=f"text/html; charset={charset}")) as server:
         with pytest.raises(error) as caught:
             call(mode, server.base_url, get_change_request)
         assert server.count == tries
+    assert_backed_off(waits, tries)
     if status != 200:
         assert caught.value.status_code == status  # type: ignore[attr-defined]
         assert "oops" in str(caught.value)

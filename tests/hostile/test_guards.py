@@ -185,6 +185,7 @@ def test_info_logs_each_retry(caplog: pytest.LogCaptureFixture) -> None:
     assert "RemoteProtocolError" in record.getMessage()
 
 
+@pytest.mark.slow
 def test_the_async_client_fixture_is_closed_after_the_test(tmp_path: Path) -> None:
     (tmp_path / "test_uses_fixture.py").write_text(
         "import asyncio\n"

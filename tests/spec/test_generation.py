@@ -24,6 +24,7 @@ def generate() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_generation_is_byte_for_byte_reproducible(generate: ModuleType, tmp_path: Path) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()

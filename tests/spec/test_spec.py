@@ -51,6 +51,7 @@ def test_spec_is_valid_openapi_3_1(spec: dict[str, Any]) -> None:
     validate(spec)
 
 
+@pytest.mark.slow
 def test_redocly_lint_passes_with_the_committed_ruleset() -> None:
     npx = shutil.which("npx")
     assert npx, "npx is needed for the spec linter (node and npm)"

@@ -3,7 +3,9 @@ errors, faults, and the bad input a server must survive."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -12,10 +14,9 @@ import httpx
 import pytest
 
 import cubicasa
-from cubicasa.testing import FakeCubiCasa, FakeServer
+from cubicasa.testing import FakeCubiCasa, FakeServer, _operations, _validate
 from cubicasa.testing._handlers import HANDLERS
 from cubicasa.testing._operations import operations as generated_operations
-from cubicasa.testing._validate import BODIES
 from tests.conftest import ROOT
 from tests.spec.test_spec import operations, resolve
 
@@ -306,6 +307,16 @@ def test_the_fake_routes_the_spec_operations_and_has_a_handler_for_each(
     assert handlers == resources
 
 
+def test_the_fake_reads_the_operations_table_not_generated_source() -> None:
+    # Routing and body rules come from the table `make generate` writes, not from parsing code.
+    for module in (ROOT / "src/cubicasa/testing").rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import ast|from ast import)", text, re.M), module
+    assert {op.operation_id for op in generated_operations()} == set(
+        _operations.table()["operations"]
+    )
+
+
 def test_an_operation_without_a_handler_answers_501(fake: FakeCubiCasa) -> None:
     del fake._handlers["getCompanyPackage"]
     answer = fake.handle("GET", BASE + "/companies/package", {"api-key": fake.api_key}, b"")
@@ -313,20 +324,59 @@ def test_an_operation_without_a_handler_answers_501(fake: FakeCubiCasa) -> None:
     assert b"getCompanyPackage" in answer.body
 
 
-def test_the_validation_tables_match_the_spec(spec: dict[str, Any]) -> None:
+def _request_schemas(spec: dict[str, Any]) -> set[str]:
+    found = set()
+    for _, _, op in operations(spec):
+        schema = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+        ref = schema.get("schema", {}).get("$ref")
+        if ref:
+            found.add(ref.rsplit("/", 1)[1])
+    return found
+
+
+def test_the_body_rules_read_from_the_operations_table_match_the_spec(
+    spec: dict[str, Any],
+) -> None:
     schemas = spec["components"]["schemas"]
-    kinds = {"string": "string", "number": "number", "boolean": "boolean", "array": "array",
-             "object": "object"}  # fmt: skip
-    for name, body in BODIES.items():
+    names = _request_schemas(spec)
+    assert {"DraftOrderInput", "UserInput", "WebhookConfigInput"} <= names
+    for name in names:
         schema = schemas[name]
+        body = _validate.body_rules(name)
         assert set(body.fields) == set(schema["properties"]), name
         assert {n for n, f in body.fields.items() if f.required} == set(schema.get("required", []))
-        assert body.closed == (schema["additionalProperties"] is False), name
+        assert body.closed == (schema.get("additionalProperties") is False), name
         for field_name, field in body.fields.items():
             prop = resolve(spec, schema["properties"][field_name])
             types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
-            assert kinds[field.kind] in types, (name, field_name)
+            assert field.kind in types, (name, field_name)
             assert field.nullable == ("null" in types), (name, field_name)
+            values = resolve(spec, prop.get("items", prop)).get("enum")
+            assert field.enum == (tuple(values) if values else None), (name, field_name)
+
+
+def test_a_rule_changed_in_the_spec_reaches_the_fake_without_code(
+    spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What `make generate` would write for a spec where an office also needs a `city`.
+    script = importlib.util.spec_from_file_location(
+        "conformance_data", ROOT / "scripts" / "conformance_data.py"
+    )
+    assert script is not None
+    assert script.loader is not None
+    module = importlib.util.module_from_spec(script)
+    script.loader.exec_module(module)
+    changed = json.loads(json.dumps(spec))
+    office = changed["components"]["schemas"]["OfficeInput"]
+    office["properties"]["city"] = {"type": "string"}
+    office["required"].append("city")
+    monkeypatch.setattr(_operations, "table", lambda: module.compact(changed, "test"))
+    monkeypatch.setattr(_validate, "_BODIES", {})
+    fake = FakeCubiCasa()
+    with fake.client(max_retries=0) as bound, pytest.raises(cubicasa.BadRequestError) as refused:
+        bound.offices.create(name="North")
+    assert "city" in str(refused.value)
+    assert [r.status for r in fake.requests_to("createOffice")] == [400]
 
 
 # ----- faults ---------------------------------------------------------------------------------
@@ -340,7 +390,7 @@ def test_fail_next_calls_then_recover(fake: FakeCubiCasa) -> None:
 
 
 def test_rate_limit_with_retry_after(fake: FakeCubiCasa, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cubicasa import _transport
+    from cubicasa import _retry as _transport
 
     waited: list[float] = []
     monkeypatch.setattr(_transport, "sleep", waited.append)

@@ -9,10 +9,12 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 def test_serve_command_runs_the_fake_over_http() -> None:
     command = [
         sys.executable,
@@ -40,6 +42,7 @@ def test_serve_command_runs_the_fake_over_http() -> None:
     assert process.returncode == 0
 
 
+@pytest.mark.slow
 def test_the_guides_testing_example_passes_with_the_fixtures(tmp_path: object) -> None:
     from tests.docs_pages import page
 

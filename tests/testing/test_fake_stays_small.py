@@ -63,6 +63,7 @@ def test_the_request_log_keeps_the_last_requests_with_cut_bodies() -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc for the RSS")
+@pytest.mark.slow
 def test_ten_thousand_rejected_one_mb_requests_leave_the_server_small() -> None:
     command = [sys.executable, "-m", "cubicasa.testing", "serve", "--port", "0"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:

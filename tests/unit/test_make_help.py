@@ -6,9 +6,12 @@ import re
 import shutil
 import subprocess
 
+import pytest
+
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 def test_make_help_lists_targets_without_make_syntax() -> None:
     make = shutil.which("make")
     assert make is not None

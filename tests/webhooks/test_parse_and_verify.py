@@ -180,6 +180,7 @@ def test_handle_verifies_parses_and_marks_duplicates(monkeypatch: pytest.MonkeyP
         handle(body(), url)
 
 
+@pytest.mark.slow
 def test_importing_cubicasa_does_not_import_pydantic_until_webhooks_are_used() -> None:
     code = (
         "import sys, cubicasa, cubicasa.webhooks as w; a = 'pydantic' in sys.modules; "

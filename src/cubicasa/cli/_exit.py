@@ -93,7 +93,7 @@ def _classify(
             )
         return ExitCode.NOT_FOUND, f"{exc} -- check the ID, and that it belongs to this company"
     if isinstance(exc, errors.BadRequestError):
-        from .._names import safe_name
+        from .._redact import safe_name
 
         fields = ", ".join(safe_name(where) for where, _ in exc.errors)
         hint = f" -- fix {fields}" if fields else ""

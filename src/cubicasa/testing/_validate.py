@@ -1,8 +1,9 @@
 """Request-body checks of the fake, answering like the live API: a 400 whose body lists each
 failure as `{"loc": [...], "msg": ..., "type": ...}` with the validation library's messages.
 
-The tables below hold the rules of the spec's request schemas (which operation takes which
-schema comes from the generated client); a test compares them with the spec, so they cannot drift.
+The rules are the spec's request schemas as `make generate` wrote them into the operations table
+(`_operations.table()`): each top-level field's type, nullability, value list and list items,
+which fields are required, and whether others are refused (additionalProperties: false).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._http import Call, Invalid, Json
+from ._operations import schema as table_schema
 
 Failure = dict[str, Any]
 
-STR, NUM, BOOL, LIST, OBJ = "string", "number", "boolean", "array", "object"
+STR, NUM, INT, BOOL, LIST, OBJ = "string", "number", "integer", "boolean", "array", "object"
+ANY = "any"
 
 
 @dataclass(frozen=True)
@@ -33,99 +36,47 @@ class Body:
     closed: bool  # additionalProperties: false
 
 
-ROLES = ("Collaborator", "User", "Manager")
-TRIGGERS = (
-    "moved_to_draft",
-    "moved_to_pending",
-    "moved_to_ready",
-    "moved_to_fixing",
-    "moved_to_failed",
-)
+def _resolved(node: dict[str, Any]) -> dict[str, Any]:
+    while "ref" in node:
+        node = table_schema(node["ref"])
+    return node
 
-_ADDRESS = {
-    "street": Field(STR, required=True),
-    "suite": Field(STR),
-    "city": Field(STR, required=True),
-    "state": Field(STR),
-    "country": Field(STR, required=True),
-    "postalCode": Field(STR),
-}
 
-BODIES: dict[str, Body] = {
-    "DraftOrderInput": Body(
-        {
-            **_ADDRESS,
-            "info": Field(STR),
-            "latitude": Field(NUM),
-            "longitude": Field(NUM),
-            "external_id": Field(STR),
-            "owner_email": Field(STR, required=True),
-            "package_type": Field(STR),
-            "add_ons": Field(LIST, items=STR),
-            "order_preferences": Field(OBJ),
-        },
-        closed=True,
-    ),
-    "GoToScanOrderInput": Body(
-        {
-            **_ADDRESS,
-            "external_id": Field(STR),
-            "owner_email": Field(STR, required=True),
-            "client_name": Field(STR),
-            "priority": Field(STR),
-        },
-        closed=False,
-    ),
-    "UserInput": Body(
-        {
-            "email": Field(STR, required=True),
-            "role": Field(STR, required=True, enum=ROLES),
-            "office_id": Field(STR),
-            "password": Field(STR),
-        },
-        closed=True,
-    ),
-    "UserUpdateInput": Body(
-        {
-            "name": Field(STR),
-            "surname": Field(STR),
-            "role": Field(STR, enum=ROLES),
-            "office_id": Field(STR),
-        },
-        closed=True,
-    ),
-    "ChangePasswordInput": Body(
-        {
-            "email": Field(STR, required=True),
-            "old_password": Field(STR, required=True),
-            "new_password": Field(STR, required=True),
-        },
-        closed=True,
-    ),
-    "PasswordResetInput": Body({"email": Field(STR, required=True)}, closed=True),
-    "UpgradeOrderInput": Body(
-        {"package_type": Field(STR, nullable=True), "add_ons": Field(LIST, items=STR)},
-        closed=True,
-    ),
-    "RedeliverOrderInput": Body({"order_preferences": Field(OBJ)}, closed=False),
-    "RedrawOrderInput": Body({"info": Field(STR), "order_preferences": Field(OBJ)}, closed=False),
-    "ChangeRequestInput": Body(
-        {"text": Field(STR, required=True), "img_urls": Field(LIST, items=STR)}, closed=False
-    ),
-    "OfficeInput": Body({"name": Field(STR, required=True)}, closed=False),
-    "MergeRequestInput": Body({"email": Field(STR)}, closed=False),
-    "WebhookConfigInput": Body(
-        {
-            "webhook_urls": Field(LIST, items=STR),
-            "webhook_triggers": Field(LIST, items=STR, enum=TRIGGERS),
-        },
-        closed=True,
-    ),
-}
+def _field(node: dict[str, Any], required: bool) -> Field:
+    node = _resolved(node)
+    types = node.get("types", [])
+    kind = next((t for t in types if t != "null"), ANY)
+    items = _resolved(node["items"]) if "items" in node else None
+    enum = (items or node).get("enum")
+    return Field(
+        kind=kind,
+        required=required,
+        nullable="null" in types,
+        items=next((t for t in items.get("types", []) if t != "null"), None) if items else None,
+        enum=tuple(enum) if enum else None,
+    )
+
+
+_BODIES: dict[str, Body] = {}
+
+
+def body_rules(name: str) -> Body:
+    """The rules of the request schema `name`, from the operations table (KeyError if unknown)."""
+    found = _BODIES.get(name)
+    if found is None:
+        node = _resolved({"ref": name})
+        required = set(node.get("required", []))
+        fields = {
+            key: _field(value, key in required) for key, value in node.get("properties", {}).items()
+        }
+        found = _BODIES[name] = Body(fields, closed=bool(node.get("closed")))
+    return found
+
 
 _MESSAGES = {
     STR: ("str type expected", "type_error.str"),
     NUM: ("value is not a valid float", "type_error.float"),
+    INT: ("value is not a valid integer", "type_error.integer"),
     BOOL: ("value could not be parsed to a boolean", "type_error.bool"),
     LIST: ("value is not a valid list", "type_error.list"),
     OBJ: ("value is not a valid dict", "type_error.dict"),
@@ -141,11 +92,15 @@ def _is(kind: str, value: Any) -> bool:
         return isinstance(value, str)
     if kind == NUM:
         return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == INT:
+        return isinstance(value, int) and not isinstance(value, bool)
     if kind == BOOL:
         return isinstance(value, bool)
     if kind == LIST:
         return isinstance(value, list)
-    return isinstance(value, dict)
+    if kind == OBJ:
+        return isinstance(value, dict)
+    return True  # a field the spec gives no type (anyOf, say): anything passes here
 
 
 def _check(loc: list[str | int], field: Field, value: Any) -> list[Failure]:
@@ -179,9 +134,9 @@ def validate(body: Any, schema: str | None) -> list[Failure]:
     """Failures of `body` against the request schema named `schema` ([] when valid)."""
     if not isinstance(body, dict):
         return [failure(["__root__"], "value is not a valid dict", "type_error.dict")]
-    spec = BODIES.get(schema or "")
-    if spec is None:
+    if schema is None:
         return []
+    spec = body_rules(schema)
     problems: list[Failure] = []
     for name, field in spec.fields.items():
         if name not in body:
@@ -213,8 +168,8 @@ def _depth(value: Any) -> int:
 
 
 def read_body(call: Call) -> dict[str, Json]:
-    """The JSON object of the call's body, checked against its operation's request schema (the
-    rules in `BODIES`; a schema without rules there only needs an object); 400 otherwise."""
+    """The JSON object of the call's body, checked against its operation's request schema (an
+    operation without one only needs an object); 400 otherwise."""
     body, operation = call.body, call.operation
     if not body.strip():
         if not operation.body_required:
