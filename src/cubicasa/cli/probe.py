@@ -40,7 +40,7 @@ def _find_spec(given: Path | None) -> Path | None:
 
 def _known_spec(spec: Path) -> bool:
     """Whether `spec` is the spec this client was generated from (its sha256 matches)."""
-    from .._conformance_spec import checker
+    from ..conformance._spec import checker
 
     return hashlib.sha256(spec.read_bytes()).hexdigest() == checker().spec_sha256
 
@@ -180,7 +180,7 @@ EXIT_MEANINGS = {
 def summary(report: Any, written: list[tuple[str, Path]], status: int, *, key: str) -> list[str]:
     """The end of the probe's terminal output: the deviating operations, breaking ones first,
     each with what deviated; where the reports are; what the exit status says."""
-    from .._names import safe_pointer
+    from .._redact import safe_pointer
 
     rows: list[tuple[bool, str, str]] = []
     for result in report.operations:
