@@ -342,8 +342,10 @@ def downstream_check(index: Index, version: str, workdir: Path) -> None:
     suite.mkdir()
     tests = suite / "test_with_the_fake.py"
     shutil.copyfile(ROOT / "scripts" / "downstream_test_fake.py", tests)
+    # An empty configuration of its own (pytest >= 9 refuses `-c /dev/null`: no .ini/.toml name).
+    (suite / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     run(str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(suite),
-        "-c", os.devnull, str(tests), cwd=suite)  # fmt: skip
+        "-c", str(suite / "pytest.ini"), str(tests), cwd=suite)  # fmt: skip
     run(tool("mypy"), "--strict", "--no-incremental", "--config-file", os.devnull,
         "--python-executable", str(python), str(check), str(tests), quiet=True)  # fmt: skip
     say(
