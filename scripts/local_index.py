@@ -119,6 +119,11 @@ def start(where: Path, on_port: int) -> str:
     return url
 
 
+def running(on_port: int) -> bool:
+    """Whether an index answers on 127.0.0.1:on_port."""
+    return _answers(f"http://127.0.0.1:{on_port}/simple/")
+
+
 def stop(where: Path) -> None:
     pid_file = where / "server.pid"
     if not pid_file.exists():

@@ -1,8 +1,8 @@
-"""The README's table of operations (operationId, method, path, evidence), from the spec.
+"""The docs' table of operations (operationId, method, path, evidence), from the spec.
 
-`python scripts/operations_table.py` prints it; `--write` puts it into README.md in place of the
-current table (`make generate` does this); tests/spec/test_readme.py checks the README holds
-exactly this table, so the README cannot drift from the spec.
+`python scripts/operations_table.py` prints it; `--write` puts it into docs/guides/api-changes.md
+in place of the current table (`make generate` does this); tests/spec/test_readme.py checks the
+page holds exactly this table, so the docs cannot drift from the spec.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "cubicasa-integrate-v3.yaml"
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "guides" / "api-changes.md"
 HEADER = "| Area | operationId | Method and path | Summary | Evidence |\n"
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -36,20 +36,21 @@ def table() -> str:
 
 
 def write() -> bool:
-    """Replace the README's table with the spec's; True when the README changed."""
-    text = README.read_text(encoding="utf-8")
+    """Replace the page's table with the spec's; True when the page changed."""
+    text = PAGE.read_text(encoding="utf-8")
     start = text.index(HEADER)
     end = start
     while text.startswith("|", end):  # the table runs while lines start with "|"
         end = text.find("\n", end) + 1 or len(text)
     updated = text[:start] + table() + text[end:]
     if updated != text:
-        README.write_text(updated, encoding="utf-8")
+        PAGE.write_text(updated, encoding="utf-8")
     return updated != text
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
-        print("README.md: operations table updated" if write() else "README.md: table current")
+        name = PAGE.relative_to(ROOT).as_posix()
+        print(f"{name}: operations table updated" if write() else f"{name}: table current")
     else:
         print(table(), end="")

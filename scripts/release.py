@@ -192,6 +192,11 @@ class Plan:
     def describe(self) -> str:
         if self.last is None or self.diff is None:
             return "No earlier release on the index: this is the first one."
+        if not (self.diff.breaking or self.diff.added or self.diff.changed):
+            return (
+                f"Compared with {self.last}: no change to the public API or the spec; a release "
+                f"of other changes (fixes, docs) is a patch: at least {self.required}."
+            )
         return (
             f"Compared with {self.last}: a {self.diff.bump} change; the version must be at "
             f"least {self.required}.\n\n{self.diff.changelog()}"
@@ -225,6 +230,21 @@ def plan(index: Index | None, workdir: Path, against: Path | None = None) -> Pla
 
 
 # ----- build, check, upload, install downstream -----------------------------------------------
+
+
+def require_committed(tree: Path = ROOT) -> None:
+    """Refuse a working tree with uncommitted changes (a version bump included): a release is
+    built from what is committed. `ALLOW_DIRTY=1` publishes anyway, and says so."""
+    dirty = run("git", "-C", str(tree), "status", "--porcelain", quiet=True)
+    if not dirty.strip():
+        return
+    if os.environ.get("ALLOW_DIRTY") == "1":
+        say(f"ALLOW_DIRTY=1: publishing with uncommitted changes:\n{dirty.rstrip()}")
+        return
+    raise Refused(
+        f"uncommitted changes (commit them first, e.g. the version bump; ALLOW_DIRTY=1 "
+        f"publishes anyway):\n{dirty.rstrip()}"
+    )
 
 
 def check_generated(root: Path = ROOT) -> None:
@@ -344,6 +364,7 @@ def publish(tests_command: str | None) -> None:
     version = current_version()
     index = resolve_index()
     say(f"publishing {DISTRIBUTION} {version} to {index.upload_url}")
+    require_committed()
     check_generated()
     say("generated/ matches the spec")
     if tests_command:
@@ -378,9 +399,15 @@ def publish(tests_command: str | None) -> None:
 
 
 def api_diff(against: str | None) -> Plan:
+    local = not against and not os.environ.get("PUBLISH_URL")
+    already = local and local_index.running(local_index.port())
     index = None if against else resolve_index()
-    with tempfile.TemporaryDirectory(prefix="cubicasa-api-diff-") as scratch:
-        decision = plan(index, Path(scratch), Path(against) if against else None)
+    try:
+        with tempfile.TemporaryDirectory(prefix="cubicasa-api-diff-") as scratch:
+            decision = plan(index, Path(scratch), Path(against) if against else None)
+    finally:
+        if local and not already:  # started for this comparison only: leave nothing running
+            local_index.stop(local_index.folder())
     print(decision.describe())
     return decision
 
@@ -397,13 +424,31 @@ def bump(against: str | None, project: Path = ROOT, changelog: Path = CHANGELOG)
         return
     set_version(decision.required, project)
     today = datetime.date.today().isoformat()
-    entry = f"## {decision.required} - {today}\n\n{decision.diff.changelog().rstrip()}\n\n"
     log = changelog.read_text(encoding="utf-8")
+    log, unreleased = take_unreleased(log)
+    notes = "\n\n".join(part for part in (unreleased, decision.diff.changelog().rstrip()) if part)
+    entry = f"## {decision.required} - {today}\n\n{notes}\n\n"
     head, _, rest = log.partition("\n## ")
+    # A fresh `## Unreleased` stays on top for the next changes; the release goes below it.
+    entry = f"{UNRELEASED}\n\n{entry}"
     changelog.write_text(
-        f"{head}\n{entry}## {rest}" if rest else f"{log}\n{entry}", encoding="utf-8"
+        f"{head}\n{entry}## {rest}" if rest else f"{log.rstrip()}\n\n{entry}", encoding="utf-8"
     )
-    say(f"version {old} -> {decision.required}; {changelog.name} updated")
+    say(f"version {old} -> {decision.required}; {changelog.name}: Unreleased moved into it")
+
+
+UNRELEASED = "## Unreleased"
+
+
+def take_unreleased(log: str) -> tuple[str, str]:
+    """The changelog without its `## Unreleased` section, and that section's text (stripped)."""
+    start = log.find(f"\n{UNRELEASED}\n")
+    if start < 0:
+        return log, ""
+    body_start = start + len(UNRELEASED) + 2
+    end = log.find("\n## ", body_start - 1)
+    end = len(log) if end < 0 else end
+    return log[:start] + log[end:], log[body_start:end].strip()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import threading
 import time
@@ -31,6 +32,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "OrderStatusEvent",
     "RecentEvents",
+    "TokenLogFilter",
     "WebhookPayloadError",
     "WebhookReceiver",
     "WebhookVerificationError",
@@ -319,3 +321,31 @@ def handle(body: bytes | str, url: str, *, secret: str | None = None) -> OrderSt
         if receiver is None:
             receiver = _default_receivers[key] = WebhookReceiver(key)
     return receiver.handle(body, url)
+
+
+_TOKEN_IN_TEXT = re.compile(rf"([?&]{TOKEN_PARAM}=)[^&\s\"']*")
+
+
+class TokenLogFilter(logging.Filter):
+    """A logging filter that writes the webhook URL's secret token as `***` in the records it
+    passes (their message and arguments): add it to your server's access logger, whose lines
+    hold the request's path and query string.
+
+        logging.getLogger("uvicorn.access").addFilter(TokenLogFilter())
+
+    It never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _hide_token(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_hide_token(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {
+                k: _hide_token(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
+        return True
+
+
+def _hide_token(text: str) -> str:
+    return _TOKEN_IN_TEXT.sub(r"\1***", text)

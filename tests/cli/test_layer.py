@@ -127,9 +127,19 @@ def test_a_wrong_key_exits_3_names_the_variable_and_never_shows_the_key(
     assert done.code == ExitCode.AUTH
     last = done.err.strip().splitlines()[-1]
     assert last.startswith("cubicasa: 401 Unauthorized")
-    assert "check that CUBICASA_API_KEY holds your company's API key" in last
+    assert "check the key given with --api-key" in last  # not the variable: it was not used
     assert "wrong-secret-key-123" not in done.out + done.err
     assert len(fake.requests) == 1
+
+
+def test_a_wrong_key_from_the_environment_names_the_variable(
+    cli: Cli, fake: FakeCubiCasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUBICASA_API_KEY", "wrong-secret-key-456")
+    done = cli("orders", "list")
+    assert done.code == ExitCode.AUTH
+    assert "check that CUBICASA_API_KEY holds your company's API key" in done.err
+    assert "wrong-secret-key-456" not in done.out + done.err
 
 
 def test_no_key_exits_3_before_sending(
@@ -211,11 +221,10 @@ def test_a_library_warning_is_one_line_on_stderr(cli: Cli) -> None:
     )
 
 
-def test_the_readme_lists_the_exit_codes() -> None:
-    from tests.conftest import ROOT
+def test_the_command_line_guide_lists_the_exit_codes() -> None:
+    from tests.docs_pages import page
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    section = page("guides/command-line.md")
     for code, meaning in MEANINGS.items():
         assert f"| {int(code)} | {meaning} |" in section
 

@@ -51,7 +51,7 @@ def _probe(repo: Path, env: dict[str, str]) -> dict[str, object]:
 @pytest.mark.slow
 def test_probe_apply_generate_and_the_spec_tests_pass(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    for part in ("openapi", "scripts", "src", "generated", "tests"):
+    for part in ("openapi", "scripts", "src", "generated", "tests", "docs"):
         shutil.copytree(ROOT / part, repo / part, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("README.md", "pyproject.toml"):
         shutil.copy(ROOT / name, repo / name)

@@ -1,4 +1,4 @@
-"""The README's "Every area, sync and async" table says, per area, which async methods are
+"""The client guide's "Every area, sync and async" table says, per area, which async methods are
 awaited and which give an `AsyncPager`, and names each method's required arguments: both are
 checked against the clients here, so the table cannot drift from the code."""
 
@@ -10,14 +10,14 @@ from typing import Any
 
 import cubicasa
 from cubicasa import AsyncPager
-from tests.conftest import ROOT
+from tests.docs_pages import page
 
 CALL = re.compile(r"`(?:client((?:\.\w+)+))?\.(\w+)\(([^`]*)\)")
 
 
 def rows() -> list[tuple[str, str, str]]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = text.split("### Every area, sync and async", 1)[1].split("\n\n", 2)[1]
+    text = page("guides/client.md")
+    table = text.split("## Every area, sync and async", 1)[1].split("\n\n", 2)[1]
     found = []
     for line in table.splitlines()[2:]:
         area, sync, asynchronous = (cell.strip() for cell in line.strip("|").split(" | "))

@@ -1,4 +1,5 @@
-"""Every Python block of README.md passes `mypy --strict` and runs, against the fake CubiCasa.
+"""Every Python block of README.md and of the docs/ pages passes `mypy --strict` and runs,
+against the fake CubiCasa.
 
 Blocks are found by their ```python fence, so a block added later is checked without touching
 this file. How each runs:
@@ -26,33 +27,36 @@ import pytest
 
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
+from tests.docs_pages import label, pages
 
-README = ROOT / "README.md"
 PRODUCTION = "https://app.cubi.casa/api/integrate/v3"
 MARKER = re.compile(r"<!-- readme-test: typecheck-only: (?P<why>\S.*?) -->")
 
 
 @dataclass(frozen=True)
 class Block:
+    page: str  # "README", "guides/client"
     line: int  # of the opening fence
     code: str
     skip_run: str | None  # the reason given by a typecheck-only marker
 
     @property
     def name(self) -> str:
-        return f"readme_line_{self.line}"
+        return f"{self.page.replace('/', '_').replace('-', '_')}_line_{self.line}"
 
 
 def blocks() -> list[Block]:
     found = []
-    lines = README.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines):
-        if line.strip() != "```python":
-            continue
-        end = lines.index("```", number + 1)
-        marker = MARKER.search(lines[number - 1]) if number else None
-        code = "\n".join(lines[number + 1 : end]) + "\n"
-        found.append(Block(number + 1, code, marker.group("why") if marker else None))
+    for path in pages():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
+            if line.strip() != "```python":
+                continue
+            end = lines.index("```", number + 1)
+            marker = MARKER.search(lines[number - 1]) if number else None
+            code = "\n".join(lines[number + 1 : end]) + "\n"
+            why = marker.group("why") if marker else None
+            found.append(Block(label(path), number + 1, code, why))
     return found
 
 
@@ -60,9 +64,11 @@ BLOCKS = blocks()
 
 
 def test_the_readme_has_python_blocks_and_every_marker_gives_a_reason() -> None:
-    assert len(BLOCKS) >= 9
-    text = README.read_text(encoding="utf-8")
-    assert text.count("<!-- readme-test:") == len(MARKER.findall(text))
+    assert len(BLOCKS) >= 12
+    assert sum(block.page == "README" for block in BLOCKS) >= 2
+    for path in pages():
+        text = path.read_text(encoding="utf-8")
+        assert text.count("<!-- readme-test:") == len(MARKER.findall(text)), path
 
 
 @pytest.mark.slow
@@ -95,7 +101,7 @@ def test_every_block_runs_against_the_fake(block: Block, tmp_path: Path) -> None
         code = code.replace('"<your API key>"', repr(fake.api_key))
         script = tmp_path / f"{block.name}.py"
         script.write_text(code, encoding="utf-8")
-        if re.search(r"^def test_", code, flags=re.M):
+        if re.search(r"^(async )?def test_", code, flags=re.M):
             command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(script)]
         else:
             command = [sys.executable, str(script)]
@@ -113,6 +119,6 @@ def test_every_block_runs_against_the_fake(block: Block, tmp_path: Path) -> None
             timeout=120,
             check=False,
         )
-    assert done.returncode == 0, f"README line {block.line}:\n{done.stdout}{done.stderr}"
+    assert done.returncode == 0, f"{block.page} line {block.line}:\n{done.stdout}{done.stderr}"
     if command[1] != "-m" and re.search(r"\b(CubiCasa|AsyncCubiCasa|AuthenticatedClient)\(", code):
         assert fake.requests, "a block with a client talks to the fake"

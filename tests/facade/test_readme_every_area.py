@@ -1,4 +1,4 @@
-"""The README's "Every area" example runs as pasted (against the fake CubiCasa over HTTP) and
+"""The client guide's "Every area" example runs as pasted (against the fake CubiCasa over HTTP) and
 passes `mypy --strict`."""
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import pytest
 
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
+from tests.docs_pages import page
 
 pytestmark = pytest.mark.slow  # every test here runs a subprocess
 
 
 def _every_area() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Every area, sync and async", 1)[1].split("\n### ", 1)[0]
+    section = page("guides/client.md").split("## Every area, sync and async", 1)[1]
+    section = section.split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     assert len(blocks) == 1, "the section has one python block"
     return str(blocks[0])

@@ -53,7 +53,10 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 
 
 def publish(index: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INDEX_DIR": index["folder"], "INDEX_PORT": index["port"]}
+    # ALLOW_DIRTY: these tests are about the index, and run in a tree with work in progress too
+    # (the refusal itself is tested on a scratch repository below).
+    env = {**os.environ, "INDEX_DIR": index["folder"], "INDEX_PORT": index["port"],
+           "ALLOW_DIRTY": "1"}  # fmt: skip
     for name in ("PUBLISH_URL", "PUBLISH_USERNAME", "PUBLISH_PASSWORD", "PUBLISH_TOKEN"):
         env.pop(name, None)
     return subprocess.run(
@@ -236,5 +239,46 @@ def test_bump_writes_the_version_and_the_changelog(
     assert release.current_version(project) == bumped
     assert f'__version__ = "{bumped}"' in (project / "src/cubicasa/_version.py").read_text()
     text = changelog.read_text()
-    assert text.index(f"## {bumped}") < text.index("## Unreleased")
+    # `## Unreleased` moved into the new version, and a fresh, empty one stays on top.
+    assert text.index("## Unreleased\n") < text.index(f"## {bumped}") < text.index("- work")
+    assert text.count("## Unreleased") == 1
+    assert text.split(f"## {bumped}", 1)[0].strip().endswith("## Unreleased")
     assert "legacy_helper" in text
+
+
+def test_bump_moves_unreleased_between_headings() -> None:
+    log = "# Changelog\n\n## Unreleased\n\n- a fix\n\n## 1.0.0 - 2026-01-01\n\n- first\n"
+    rest, notes = release.take_unreleased(log)
+    assert notes == "- a fix"
+    assert rest == "# Changelog\n\n## 1.0.0 - 2026-01-01\n\n- first\n"
+    assert release.take_unreleased("# Changelog\n") == ("# Changelog\n", "")
+
+
+def test_publish_refuses_uncommitted_changes_unless_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    version = repo / "_version.py"
+    version.write_text('__version__ = "1.0.0"\n')
+    for command in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one"],
+    ):
+        subprocess.run(["git", *command], cwd=repo, check=True)  # fmt: skip
+    monkeypatch.delenv("ALLOW_DIRTY", raising=False)
+    release.require_committed(repo)  # clean: no refusal
+    version.write_text('__version__ = "1.1.0"\n')  # a bump, not committed
+    with pytest.raises(release.Refused, match=r"uncommitted changes[\s\S]*_version\.py"):
+        release.require_committed(repo)
+    monkeypatch.setenv("ALLOW_DIRTY", "1")
+    release.require_committed(repo)
+
+
+def test_api_diff_without_a_change_says_so() -> None:
+    same = release.Plan("1.2.3", api_diff.Diff(), "1.2.4")
+    assert "no change to the public API or the spec" in same.describe()
+    assert "a patch change" not in same.describe()
+    grown = release.Plan("1.2.3", api_diff.Diff(added=["`cubicasa.x`"]), "1.3.0")
+    assert grown.describe().startswith("Compared with 1.2.3: a minor change")

@@ -209,8 +209,26 @@ def test_repeated_status_filters_match_any(raw: httpx.Client) -> None:
     statuses = [
         o["info"]["status"] for o in raw.get("/orders?status=Draft&status=Ready").json()["items"]
     ]
-    assert sorted(statuses) == ["Draft", "Ready"]
-    assert raw.get("/orders?status=Fixing").json()["items"] == []
+    assert set(statuses) == {"Draft", "Ready"}
+    assert len(statuses) == sum(o["info"]["status"] in ("Draft", "Ready") for o in seeded_orders())
+    assert raw.get("/orders?status=Archived").json()["items"] == []
+
+
+def seeded_orders() -> list[dict[str, Any]]:
+    return list(FakeCubiCasa().orders.values())
+
+
+def test_the_seed_has_several_orders_in_each_status_and_a_user_of_each_role() -> None:
+    fake = FakeCubiCasa()
+    for status in ("New", "Draft", "Pending", "Ready", "Fixing"):
+        assert sum(o["info"]["status"] == status for o in fake.orders.values()) >= 2, status
+    assert {u["role"] for u in fake.users.values()} == {"Manager", "User", "Collaborator"}
+    assert sum(len(requests) for requests in fake.change_requests.values()) >= 3
+    newest = list(fake.orders)[-2:]  # the documented examples stay first in a list
+    assert newest == [
+        "312babc6-e742-4d54-ac49-e0f7b16ec15a",
+        "c8a11daa-86ad-43ad-8ab3-756c741d1db6",
+    ]
 
 
 def test_missing_fields_get_the_documented_400_shape(raw: httpx.Client) -> None:

@@ -1,4 +1,4 @@
-"""`python -m cubicasa.testing serve`, and the pytest fixtures as the README shows them."""
+"""`python -m cubicasa.testing serve`, and the pytest fixtures as the testing guide shows them."""
 
 from __future__ import annotations
 
@@ -43,10 +43,10 @@ def test_serve_command_runs_the_fake_over_http() -> None:
 
 
 @pytest.mark.slow
-def test_the_readme_testing_example_passes_with_the_fixtures(tmp_path: object) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Testing your integration", 1)[1].split("\n## ", 1)[0]
-    example = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+def test_the_guides_testing_example_passes_with_the_fixtures(tmp_path: object) -> None:
+    from tests.docs_pages import page
+
+    example = re.findall(r"```python\n(.*?)```", page("guides/testing.md"), flags=re.S)[0]
     folder = ROOT / ".pytest_cache" / "readme-example"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "test_readme_example.py").write_text(example, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The README's receivers (FastAPI, Flask, Django) run as written, and the end-to-end loop:
+"""The webhooks guide's receivers (FastAPI, Flask, Django) run as written, and the end-to-end loop:
 the fake CubiCasa changes an order's status and a receiver started here gets, verifies and
 parses the event."""
 
@@ -32,9 +32,8 @@ EVENT = {
 
 
 def readme_example(framework: str) -> dict[str, Any]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Receiving webhooks", 1)[1].split("\n## ", 1)[0]
-    blocks = [b for b in re.findall(r"```python\n(.*?)```", section, flags=re.S) if framework in b]
+    guide = (ROOT / "docs" / "guides" / "webhooks.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", guide, flags=re.S) if framework in b]
     assert len(blocks) == 1, framework
     namespace: dict[str, Any] = {"__name__": f"readme_{framework}"}
     exec(compile(blocks[0], f"README-{framework}", "exec"), namespace)  # noqa: S102

@@ -127,9 +127,35 @@ def cli() -> None:
     pass
 
 
+class _NotRaised(click.UsageError):
+    pass
+
+
+NO_ARGS_IS_HELP: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError", _NotRaised)
+"""What click >= 8.2 raises for a group run without a command (click 8.1 prints the help and
+exits 0 itself)."""
+
+
 def _verbose(argv: list[str]) -> bool:
     words = argv[: argv.index("--")] if "--" in argv else argv
     return "--verbose" in words or "-v" in words
+
+
+def _command_path(argv: list[str]) -> str:
+    """The command words typed (`cubicasa orders list`), options skipped, as far as they name
+    commands: its help is the one a usage error points to."""
+    path: list[str] = ["cubicasa"]
+    group: click.Command = cli
+    ctx = click.Context(cli, info_name="cubicasa", resilient_parsing=True)
+    for word in argv:
+        if word.startswith("-") or not isinstance(group, click.Group):
+            continue
+        sub = group.get_command(ctx, word)
+        if sub is None:  # an option's value (`--timeout 5`)
+            continue
+        path.append(word)
+        group = sub
+    return " ".join(path)
 
 
 def _one_line_warning(
@@ -154,6 +180,12 @@ def run(argv: list[str]) -> int:
             # always None here) and raises everything else for `report`.
             done = cli.main(args=argv, prog_name="cubicasa", standalone_mode=False, obj=session)
             return done if isinstance(done, int) and not isinstance(done, bool) else 0
+        except NO_ARGS_IS_HELP as shown:  # `cubicasa`, `cubicasa orders`
+            # Asking for nothing is asking what there is: the help as click formats it, on
+            # stdout, and success (click >= 8.2 raises this as a usage error).
+            ctx = shown.ctx or click.Context(cli, info_name="cubicasa")
+            click.echo(ctx.get_help())
+            return 0
         except SystemExit as exit_:  # click exits 1 itself on a broken pipe
             return exit_.code if isinstance(exit_.code, int) else 1
         except (ReaderGone, BrokenPipeError):  # `cubicasa orders list | head`: the reader left
@@ -162,6 +194,13 @@ def run(argv: list[str]) -> int:
             return 0
         except (Exception, KeyboardInterrupt) as exc:
             secret = session.api_key or os.environ.get(API_KEY_ENV)
-            return report(exc, verbose=_verbose(argv), secret=secret)
+            key_option = session.api_key is not None
+            return report(
+                exc,
+                verbose=_verbose(argv),
+                secret=secret,
+                key_option=key_option,
+                command_path=_command_path(argv),
+            )
         finally:
             stop_logging()

@@ -14,6 +14,10 @@ API_KEY_HINT = (
     "check that CUBICASA_API_KEY holds your company's API key (a Manager finds it in the web app "
     "under Settings > Company > Developer)"
 )
+API_KEY_OPTION_HINT = (
+    "check the key given with --api-key (a Manager finds the company's key in the web app "
+    "under Settings > Company > Developer)"
+)
 
 
 class ExitCode(IntEnum):
@@ -58,14 +62,18 @@ class CommandError(Exception):
         self.code = code
 
 
-def _classify(exc: BaseException) -> tuple[ExitCode, str]:
-    """The exit code and the message (without the `cubicasa:` prefix) for an exception."""
+def _classify(
+    exc: BaseException, *, key_option: bool = False, command_path: str = "cubicasa"
+) -> tuple[ExitCode, str]:
+    """The exit code and the message (without the `cubicasa:` prefix) for an exception;
+    `key_option`: the key came from `--api-key`, not the environment; `command_path`: the
+    command typed, for a usage error raised outside any command (a missing option value)."""
     from .. import errors  # httpx with it: not needed for `cubicasa --help`
 
     if isinstance(exc, CommandError):
         return exc.code, str(exc)
     if isinstance(exc, click.UsageError):
-        where = exc.ctx.command_path if exc.ctx is not None else "cubicasa"
+        where = exc.ctx.command_path if exc.ctx is not None else command_path
         return ExitCode.USAGE, f"{exc.format_message()} (see '{where} --help')"
     if isinstance(exc, click.ClickException):
         return ExitCode(exc.exit_code) if exc.exit_code in MEANINGS else ExitCode.FAILURE, (
@@ -74,7 +82,7 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str]:
     if isinstance(exc, click.Abort | KeyboardInterrupt):
         return ExitCode.INTERRUPTED, "interrupted"
     if isinstance(exc, errors.AuthenticationError):
-        return ExitCode.AUTH, f"{exc} -- {API_KEY_HINT}"
+        return ExitCode.AUTH, f"{exc} -- {API_KEY_OPTION_HINT if key_option else API_KEY_HINT}"
     if isinstance(exc, errors.PermissionDeniedError):
         return ExitCode.AUTH, f"{exc} -- this API key may not do this (a role restriction?)"
     if isinstance(exc, errors.NotFoundError):
@@ -111,10 +119,20 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str]:
     return ExitCode.FAILURE, f"unexpected error {type(exc).__name__}: {exc}"
 
 
-def report(exc: BaseException, *, verbose: bool, secret: str | None = None) -> int:
+def report(
+    exc: BaseException,
+    *,
+    verbose: bool,
+    secret: str | None = None,
+    key_option: bool = False,
+    command_path: str = "cubicasa",
+) -> int:
     """Print `exc` as one line on stderr (after its traceback with --verbose); its exit code.
-    `secret` (the API key) never appears in that line, whatever the server echoed."""
-    code, message = _classify(exc)
+    `secret` (the API key) never appears in that line, whatever the server echoed;
+    `key_option`: the key came from `--api-key` (the 401 hint then names that option);
+    `command_path`: the command typed (`cubicasa orders list`), whose help a usage error
+    points to when click gives no context."""
+    code, message = _classify(exc, key_option=key_option, command_path=command_path)
     if secret:
         message = message.replace(secret, "<the API key>")
     if verbose and not isinstance(exc, click.UsageError | click.Abort | KeyboardInterrupt):

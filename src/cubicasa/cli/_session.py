@@ -53,6 +53,7 @@ class Session:
     base_url: str | None = None
     timeout: float | None = None
     json: bool = False
+    wide: bool = False
     quiet: bool = False
     verbose: bool = False
 
@@ -84,6 +85,11 @@ class Session:
                     http_client=http,
                 )
             except CubiCasaError as exc:
+                from_environment = self.base_url is None and BASE_URL_ENV in os.environ
+                if from_environment and ("base URL" in str(exc) or BASE_URL_ENV in str(exc)):
+                    # CUBICASA_BASE_URL set but empty or refused: the environment, not the
+                    # command typed, is wrong.
+                    raise CommandError(ExitCode.CONFIG, str(exc)) from None
                 raise click.UsageError(str(exc)) from None
             except (TypeError, ValueError) as exc:
                 # Every option was checked by its type already: what is left comes from the
@@ -188,6 +194,13 @@ def json_option(command: F) -> F:
     )(command)
 
 
+def wide_option(command: F) -> F:
+    """`--wide`: whole IDs in tables (they are shortened to fit a terminal otherwise)."""
+    return _option(
+        "--wide", is_flag=True, help="Whole IDs in tables (shortened to fit otherwise)."
+    )(command)
+
+
 def global_options(command: F) -> F:
     """Every global option (the root group and each API command take them)."""
-    return connection_options(json_option(command))
+    return connection_options(wide_option(json_option(command)))

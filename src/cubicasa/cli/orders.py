@@ -20,6 +20,7 @@ from ._commands import (
     show_items,
     show_result,
 )
+from ._exit import CommandError, ExitCode
 from ._output import Column, Output, as_json
 from ._session import Session, pass_session
 from ._types import ID, Seconds
@@ -36,6 +37,8 @@ ORDER_COLUMNS: list[Column] = [
     ("Created", "info.created_at"),
 ]
 READY = "Ready"
+STATUSES = ("New", "Draft", "Pending", "Ready", "Fixing")
+"""The statuses CubiCasa documents (the list is open: others are sent as given)."""
 WATCH_FLOOR = 5.0
 """Seconds: `orders watch` polls no faster than this (statuses change in minutes, not seconds)."""
 
@@ -53,6 +56,9 @@ orders = api_group(
     multiple=True,
     metavar="STATUS",
     help="Only orders in this status; repeat for several (New, Draft, Pending, Ready, Fixing).",
+    shell_complete=lambda ctx, param, incomplete: [
+        status for status in STATUSES if status.lower().startswith(incomplete.lower())
+    ],
 )
 @list_options
 @pass_session
@@ -116,16 +122,38 @@ def pdf(session: Session, order_id: str, output: Path) -> None:
     Example:
         cubicasa orders pdf 312babc6-e742-4d54-ac49-e0f7b16ec15a --output plan.pdf
     """
+    from ..errors import NotFoundError
+
     target = _writable_file(output)
     out = Output(session)
     with session.connect() as client, out.download(order_id) as progress, checked_arguments():
-        saved = client.orders.download_combined_pdf(order_id, target, progress=progress)
+        try:
+            saved = client.orders.download_combined_pdf(order_id, target, progress=progress)
+        except NotFoundError:
+            _undelivered(client, order_id)
+            raise
     size = saved.stat().st_size
     if out.json:
         out.write_json({"order_id": order_id, "path": str(saved), "bytes": size})
     else:
         click.echo(str(saved))
         out.note(f"saved {size} bytes")
+
+
+def _undelivered(client: CubiCasa, order_id: str) -> None:
+    """After a 404 for the PDF: when the order itself exists, say that it is not delivered
+    yet (checking the ID would not help)."""
+    from .. import NotFoundError
+
+    try:
+        status = client.orders.get(order_id).info.status
+    except NotFoundError:
+        return  # the order is unknown: the 404's own hint (check the ID) is right
+    raise CommandError(
+        ExitCode.NOT_FOUND,
+        f"order {order_id} has no combined PDF yet: its status is {status}, and the PDF comes "
+        "with its first delivery (status Ready); `cubicasa orders watch ID` waits for it",
+    )
 
 
 @api_command(orders, "upgrade")

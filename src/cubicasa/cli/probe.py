@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,6 +37,13 @@ def _find_spec(given: Path | None) -> Path | None:
         if (folder / SPEC_PATH).is_file():
             return folder / SPEC_PATH
     return None
+
+
+def _known_spec(spec: Path) -> bool:
+    """Whether `spec` is the spec this client was generated from (its sha256 matches)."""
+    from ..conformance._spec import checker
+
+    return hashlib.sha256(spec.read_bytes()).hexdigest() == checker().spec_sha256
 
 
 @click.command("probe", context_settings=CONTEXT)
@@ -102,6 +110,13 @@ def probe(
         click.echo(f"cubicasa probe: --spec-patch needs the spec: {wanted} not found; run it in "
                    "the repository or pass --spec PATH", err=True)  # fmt: skip
         ctx.exit(PROBE_EXIT_CANNOT_RUN)
+    if spec is not None and not _known_spec(spec):  # before any call is made
+        click.echo(f"cubicasa probe: --spec-patch refused: {spec} is not the spec this client was "
+                   "generated from, so a patch could re-add what the file already has. Run the "
+                   "probe that comes with that spec (in the repository: `make probe`, or "
+                   "`.venv/bin/cubicasa probe` after `make install`; after editing the spec, "
+                   "`make generate` first)", err=True)  # fmt: skip
+        ctx.exit(PROBE_EXIT_CANNOT_RUN)
     factory = _session._http_client_factory
     http = factory() if factory is not None else None
     try:
@@ -132,10 +147,6 @@ def probe(
         from ..probe._spec_patch import left_out
 
         text = spec.read_bytes()
-        if hashlib.sha256(text).hexdigest() != report.spec_sha256 and not session.quiet:
-            click.echo(f"cubicasa probe: note: {spec} is not the spec this client "
-                       "was generated from (run `make generate`); the patch is against the "
-                       "file", err=True)  # fmt: skip
         _write(spec_patch, make_patch(report, text.decode("utf-8"), show_values=show_values))
         dropped = left_out(report, text.decode("utf-8"), show_values=show_values)
         if dropped and not session.quiet:
@@ -154,4 +165,59 @@ def probe(
         click.echo(printable(line.rstrip()), err=to_stdout)
     if report.write_cycle is not None:
         click.echo(_probe.write_cycle_summary(report.write_cycle), err=to_stdout)
-    ctx.exit(_probe.exit_status(report))
+    written = [(label, path) for label, path in (("JSON", json_path), ("markdown", markdown),
+               ("spec patch", spec_patch)) if path is not None and str(path) != "-"]  # fmt: skip
+    status = _probe.exit_status(report)
+    for line in summary(report, written, status, key=key):
+        click.echo(line, err=to_stdout)
+    ctx.exit(status)
+
+
+BREAKING = frozenset(
+    {"missing_required", "wrong_type", "invalid_json", "undocumented_content_type",
+     "undocumented_status", "unreachable_path"}
+)  # fmt: skip
+"""Finding kinds that break a client built from the spec (a field it needs, a type it decodes);
+the others (an unknown field or value) are additions the client already tolerates."""
+EXIT_MEANINGS = {
+    0: "every operation that ran conforms",
+    1: "something deviates or is unreachable, or the write cycle left something behind",
+    2: "the probe could not run",
+}
+
+
+def summary(report: Any, written: list[tuple[str, Path]], status: int, *, key: str) -> list[str]:
+    """The end of the probe's terminal output: the deviating operations, breaking ones first,
+    each with what deviated; where the reports are; what the exit status says."""
+    from .._redact import safe_pointer
+
+    rows: list[tuple[bool, str, str]] = []
+    for result in report.operations:
+        if result.outcome == "unreachable":
+            rows.append((True, result.operation_id, f"unreachable: {result.reason}"))
+        elif result.outcome == "deviates":
+            places: dict[str, None] = {}
+            for finding in result.findings:
+                where = safe_pointer(finding.location, secret=key) or "/"
+                places[f"{finding.kind} {where}"] = None
+            breaking = any(f.kind in BREAKING for f in result.findings)
+            rows.append((breaking, result.operation_id, "; ".join(places)))
+    rows.sort(key=lambda row: (not row[0], row[1]))
+    counted = dict.fromkeys(("conforms", "deviates", "unreachable", "skipped"), 0)
+    for result in report.operations:
+        counted[result.outcome] = counted.get(result.outcome, 0) + 1
+    lines = ["", "summary: " + ", ".join(f"{n} {outcome}" for outcome, n in counted.items())]
+    if rows:
+        broken = sum(row[0] for row in rows)
+        lines.append(f"deviations by operation ({broken} breaking, {len(rows) - broken} "
+                     "additive: a client built from the spec tolerates those):")  # fmt: skip
+        width = max(len(row[1]) for row in rows)
+        for is_breaking, operation_id, what in rows:
+            kind = "breaking" if is_breaking else "additive"
+            lines.append(f"  {kind:<9}{operation_id:<{width}}  {what}")
+    if written:
+        lines.append("reports: " + ", ".join(f"{label} {path}" for label, path in written))
+    elif rows:
+        lines.append("reports: none written (--json, --markdown and --spec-patch write them)")
+    lines.append(f"exit status {status}: {EXIT_MEANINGS.get(status, 'see --help')}")
+    return lines

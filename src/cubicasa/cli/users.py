@@ -18,10 +18,10 @@ from ._types import ID
 
 USER_COLUMNS: list[Column] = [
     ("E-mail", "email"),
-    ("Name", "name"),
-    ("Surname", "surname"),
     ("Role", "role"),
     ("ID", "id"),
+    ("Name", "name"),
+    ("Surname", "surname"),
 ]
 ROLE = click.Choice([role.value for role in UserRole])
 

@@ -23,6 +23,10 @@ from ._routing import BASE_PATH, route
 from ._store import Handler, Store
 
 DEFAULT_API_KEY = "fake-cubicasa-key"
+_STATE = ("orders", "change_requests", "users", "passwords", "offices", "user_offices",
+          "model_ids", "webhook_config", "company", "package", "merge_requests",
+          "password_resets")  # fmt: skip
+"""The `Store` attributes that hold the account's data (what `reset()` puts back)."""
 
 
 class FakeCubiCasa(Store):
@@ -60,6 +64,7 @@ class FakeCubiCasa(Store):
         self.deviations = Deviations(HANDLERS)
         self._handlers: dict[str, Handler] = dict(HANDLERS)
         self._transport: Any = None
+        self._seeded = seed
         if seed:
             _seed.seed(self)
 
@@ -176,6 +181,19 @@ class FakeCubiCasa(Store):
     def clear_deviations(self) -> None:
         """Answer as the spec says again."""
         self.deviations.clear()
+
+    def reset(self) -> None:
+        """Start again: the data the fake started with (the seed, or nothing), no faults, no
+        deviations, an empty request log. Webhook deliveries already under way still finish."""
+        fresh = Store(docs_offsets=self.docs_offsets)
+        if self._seeded:
+            _seed.seed(fresh)
+        with self._lock:
+            for name in _STATE:
+                setattr(self, name, getattr(fresh, name))
+            self.faults.clear()
+            self.deviations.clear()
+            self.requests.clear()
 
     def requests_to(self, operation_id: str) -> list[RecordedRequest]:
         """The recorded requests that reached operation `operation_id` (among the last

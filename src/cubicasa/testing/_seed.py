@@ -1,4 +1,6 @@
-"""The data a fresh fake starts with: the documented examples, so the spec's example IDs work."""
+"""The data a fresh fake starts with: the documented examples, so the spec's example IDs work,
+and older orders around them (two in each status, a few change requests, a user of each role),
+so that trying commands or code against the fake has something to list in every status."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ def seed(store: Store) -> None:
     )  # fmt: skip
     for user_id, email, name, surname, role in examples:
         store.add_user(email, role=role, name=name, surname=surname, user_id=user_id)
+    _older_orders(store)
     ready = store.add_order(
         order_id="312babc6-e742-4d54-ac49-e0f7b16ec15a",
         external_id="EXT10005",
@@ -52,3 +55,60 @@ def seed(store: Store) -> None:
             "text": "fix request text",
         }
     )
+
+
+OLDER: tuple[tuple[str, str, str, str, str, str | None], ...] = (
+    # id, status, street, city, owner, a change request's text (Fixing orders)
+    ("25ddfd4a-599b-40f8-8232-39799cf9441a", "New", "1600 Amphitheatre Parkway",
+     "Mountain View", "manager@cubicasa.com", None),
+    ("a245e123-7d73-4844-a9bd-1dc81730483a", "New", "1 Infinite Loop", "Cupertino",
+     "linus@computer.com", None),
+    ("adc65933-2c6f-41fe-bcc1-35ec0a6aa0f0", "Draft", "350 Fifth Avenue", "New York",
+     "tim@internet.com", None),
+    ("2109a900-cd75-4964-91e4-9389f06c4b05", "Pending", "4059 Mount Lee Drive", "Los Angeles",
+     "manager@cubicasa.com", None),
+    ("dffaf8c6-b60d-408c-a6e0-4d031c3c0ac3", "Pending", "2 Macquarie Street", "Sydney",
+     "user@example.com", None),
+    ("909f4c4a-cd52-46b1-b891-6bb69cfc0397", "Ready", "Pohjoisesplanadi 11-13", "Helsinki",
+     "manager@cubicasa.com", None),
+    ("b501169c-b28f-45bb-8453-cdc3df98bbc0", "Fixing", "Kaivokatu 1", "Oulu",
+     "manager@cubicasa.com",
+     "The second bedroom is drawn as a closet, and the balcony on the north side is missing"),
+    ("1de39593-f3c1-438f-9a89-7e2670714a29", "Fixing", "10 Downing Street", "London",
+     "linus@computer.com", "Please add the garage"),
+)  # fmt: skip
+"""Orders older than the documented examples (which stay first in a list, newest first)."""
+
+
+CHANGE_REQUESTS = {
+    6: "7e4d441e-9ebf-4cc5-879e-a8d608537c91",
+    7: "ca66bb2a-8ad6-4c25-8fc3-ecf66b802ab6",
+}
+"""The IDs of the Fixing orders' change requests, by their place in `OLDER`."""
+COUNTRY = {"Sydney": "Australia", "Helsinki": "Finland", "Oulu": "Finland",
+           "London": "United Kingdom"}  # fmt: skip
+
+
+def _older_orders(store: Store) -> None:
+    for number, (order_id, status, street, city, owner, fix) in enumerate(OLDER):
+        delivered = status in ("Ready", "Fixing")
+        order = store.add_order(
+            order_id=order_id,
+            status="Ready" if delivered else status,
+            external_id=f"EXT2000{number + 1}",
+            street=street,
+            city=city,
+            country=COUNTRY.get(city, "United States"),
+            owner_email=owner,
+        )
+        order["info"]["created_at"] -= 86_400 * (len(OLDER) - number)  # a day apart, in order
+        if fix is not None:
+            order["info"]["status"] = "Fixing"
+            store.change_requests[order_id].append(
+                {
+                    "id": CHANGE_REQUESTS[number],
+                    "img_urls": [f"https://www.urltoimg.com/{order_id}/{number}.jpg"],
+                    "sent_at": 1748455764.159082 + 3_600 * number,
+                    "text": fix,
+                }
+            )

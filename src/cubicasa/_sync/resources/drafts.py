@@ -90,9 +90,13 @@ class Drafts(SyncAPIResource):
         repeated create would make a second order.
 
         Args:
-            street, city, country: the address (country in full, e.g. "United States").
+            street: the address's street and number.
+            city: the address's city.
+            country: the country in full, e.g. "United States".
             owner_email: the user who owns the order; must be a user of the company.
-            latitude, longitude: place the draft in the mobile app's "nearest orders" list.
+            latitude: with `longitude`, places the draft in the mobile app's "nearest
+                orders" list.
+            longitude: see `latitude`.
             external_id: your own reference, returned as `order.info.external_id`.
             info: free text for the production team.
 
