@@ -41,7 +41,7 @@ def test_orders_with_odd_fields_print_as_they_came(cli: Cli, fake: FakeCubiCasa)
     assert "address" not in orders[0]
     assert all(o["info"]["created_at"] == "2024-05-20T12:00:00Z" for o in orders)
 
-    table = cli("orders", "list", terminal=True)
+    table = cli("--wide", "orders", "list", terminal=True)  # IDs whole
     assert table.code == 0, table.err
     assert "2024-05-20T12:00:00Z" in table.text
     assert orders[0]["id"] in table.text
