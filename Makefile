@@ -12,7 +12,8 @@ export UV
 PYTEST_ARGS ?=
 
 .PHONY: help install generate check-generated lint typecheck test pytest clean \
-	publish api-diff bump index-start index-stop dependency-wheels bench probe
+	publish api-diff bump index-start index-stop dependency-wheels bench probe \
+	test-httpx-bounds
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -54,7 +55,10 @@ typecheck: $(VENV)/.installed ## mypy strict on the facade, the generated packag
 pytest: install dependency-wheels ## The test suite alone
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: check-generated lint typecheck pytest ## Every check
+test-httpx-bounds: $(VENV)/.installed ## The httpx-dependent tests with the lowest and the highest httpx pyproject.toml allows (httpx2 beside)
+	$(PY) scripts/httpx_bounds.py
+
+test: check-generated lint typecheck pytest test-httpx-bounds ## Every check
 
 publish: install ## Regenerate-check, test, build, check, upload (PUBLISH_URL, else a local index) and install downstream
 	$(PY) scripts/release.py publish --tests "$(PY) -m pytest -q -x -m 'not slow' -p no:cacheprovider"
