@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .errors import PaginationError, RateLimitError
 
@@ -35,6 +35,13 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 20  # the documented default page size
 MAX_CONCURRENCY = 32  # pages in flight at once; more only costs threads and 429s
 MAX_STALE_PAGES = 3  # pages in a row with no new item before the walk gives up
+
+
+class Listing(Protocol[T]):
+    """A page model of a list operation (`OrderList`, `UserList`, ...): what a pager reads."""
+
+    items: list[T]
+    pagination: Pagination
 
 
 def check_count(name: str, value: object, minimum: int, maximum: int | None = None) -> None:

@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from cubicasa import CubiCasa, _conformance
-from cubicasa._conformance_checks import SHAPES
-from cubicasa._conformance_spec import Checker, checker
+from cubicasa import CubiCasa
+from cubicasa.conformance import _mode as _conformance
+from cubicasa.conformance._checks import SHAPES
+from cubicasa.conformance._spec import Checker, checker
 from cubicasa.testing import FakeCubiCasa
 
 ORDER = "312babc6-e742-4d54-ac49-e0f7b16ec15a"  # a seeded order of the fake

@@ -9,13 +9,11 @@ import json
 import re
 import threading
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._conformance_checks import Check, Compiler, Run
-from ._error_shape import path_unknown
-
-if TYPE_CHECKING:
-    from ._conformance import ConformanceFinding
+from .._error_shape import path_unknown
+from ._checks import Check, Compiler, Run
+from ._finding import ConformanceFinding
 
 __all__ = ["CheckResult", "Checker", "checker", "is_json"]
 
@@ -43,8 +41,6 @@ class CheckResult:
 
     @property
     def findings(self) -> list[ConformanceFinding]:
-        from ._conformance import ConformanceFinding
-
         return [ConformanceFinding(self.operation_id, *raw) for raw in self.run.raw]
 
     @property
