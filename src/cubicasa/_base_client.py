@@ -1,7 +1,8 @@
 """The one request loop. Every API call, raw `request()`, page and download goes through
 `AsyncAPIClient._request`, which reads top to bottom: build the request -> one try under its
-deadline with the body read (capped) -> the retry decision (`_retry`) -> the status error ->
-the conformance check -> parse -> redact (on the way out, for every error).
+deadline with the body read (capped), the hooks told -> the retry decision (`_retry`) -> the
+status error -> the conformance check -> parse (or the raw answer) -> redact (on the way out, for
+every error). With opentelemetry-api installed, each call and each try is a span (`_tracing`).
 
 Written once, async; `scripts/unasync.py` (`make generate`) writes the sync twin to
 `_sync/_base_client.py`. Resources call `_call(Model, op._get_kwargs, ...)` with the generated
@@ -10,25 +11,30 @@ operation's own request builder, so mypy checks every argument against the gener
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import httpx
 
-from . import _retry
+from . import _forks, _retry
 from ._body import aread_body, streamed
 from ._download import CHUNK_SIZE, Progress, Sink, streamed_request, target_of
 from ._httpx_reach import try_deadline
-from ._redact import redact
+from ._network import certificate_advice
+from ._raw import RawResponse, request_id_of
+from ._redact import REDACTED, redact
 from ._retry import RetryStats
 from ._settings import ClientOptions, shown_origin
+from ._tracing import span
 from .conformance import checker
 from .errors import (
     MAX_ERROR_BODY_PARSED,
@@ -73,6 +79,8 @@ class AsyncAPIClient:
     _http: httpx.AsyncClient
     _inner: httpx.AsyncBaseTransport
     _stats: RetryStats
+    _new_transport: Callable[[], httpx.AsyncBaseTransport] | None
+    """Makes the client's own pools again (in a forked child); None for a caller's client."""
 
     def _setup(
         self, inner: httpx.AsyncBaseTransport, stats: RetryStats, *, owns_transport: bool
@@ -81,6 +89,7 @@ class AsyncAPIClient:
         self._inner = inner
         self._stats = stats
         self._owns_transport = owns_transport
+        self._generation = _forks.generation
         self._http = httpx.AsyncClient(
             base_url=options.base_url,
             headers=options.headers,
@@ -97,6 +106,15 @@ class AsyncAPIClient:
             raise CubiCasaError(
                 "This client is closed: make a new one (or keep using it inside its `with` block)."
             )
+        if self._generation != _forks.generation:
+            self._reconnect()
+
+    def _reconnect(self) -> None:
+        """In a forked child: pools of its own. The parent's connections are left as they are,
+        neither used nor closed (a TLS goodbye from here would end the parent's session)."""
+        self._generation = _forks.generation
+        if self._new_transport is not None:  # a caller's http_client is theirs to manage
+            self._setup(self._new_transport(), self._stats, owns_transport=True)
 
     # -- the entry points: each builds its request, then runs the loop ----------------------
 
@@ -133,7 +151,11 @@ class AsyncAPIClient:
         label: str,
     ) -> AsyncPager[T]:
         """A pager over a list operation: each page is one `_call` of `build` (a `partial` of the
-        generated `_get_kwargs` holding the filters) at the offset given."""
+        generated `_get_kwargs` holding the filters) at the offset given. Answering raw, the first
+        page's `RawResponse` instead (awaitable on the async client)."""
+        if self._options.raw:
+            first: Any = self._call(expected, build, offset=0, limit=_opt(page_size))
+            return first  # type: ignore[no-any-return]
 
         async def fetch(offset: int, limit: int | None) -> Page[T]:
             try:
@@ -170,17 +192,23 @@ class AsyncAPIClient:
         attempt = 0
         try:
             while True:
+                started = time.perf_counter()
                 response, attempt = await self._send(request, operation, attempt, True)
                 try:
                     self._conform(operation, response, False)
                     sink.start(response)
                     async for chunk in response.aiter_bytes(CHUNK_SIZE):
                         sink.write(chunk)
-                    return sink.finish()
+                    saved = sink.finish()
+                    if self._options.raw:
+                        took = datetime.timedelta(seconds=time.perf_counter() - started)
+                        answer = partial(_same, saved)
+                        return RawResponse(response, answer, attempt, took)  # type: ignore[return-value]
+                    return saved
                 except httpx.TransportError as exc:
                     decision = _retry.decide(self._options.retry, "GET", attempt, exc)
                     if not decision.retry:
-                        raise _translated(exc, request, attempt + 1) from exc
+                        raise _translated(exc, request, attempt + 1, self._trusted) from exc
                 finally:
                     await response.aclose()
                 sink.restart()
@@ -207,15 +235,21 @@ class AsyncAPIClient:
         conformance, parse: in that order. Every error leaving here is ours, without the key."""
         self._check_open()
         request = self._build(kwargs)
-        try:
-            response, _ = await self._send(request, operation, 0, False)
-            return parse(response, self._conform(operation, response, parse is not raw))
-        except CubiCasaError as exc:
-            redact(exc, request, exc.__cause__)
-            raise
-        except RecursionError as exc:  # a body nested too deeply, met outside the guarded parsers
-            deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
-            raise redact(deep, request) from exc
+        with (
+            span(
+                f"cubicasa {operation or request.method}",
+                **{"cubicasa.operation_id": operation or "", "http.request.method": request.method},
+            ) as traced,
+            _redacted_errors(request),
+        ):
+            response, attempt = await self._send(request, operation, 0, False)
+            if traced is not None:
+                _describe(traced, response, attempt)
+            value = self._conform(operation, response, parse is not raw)
+            if self._options.raw:
+                then = partial(_parsed, parse, response, value)
+                return RawResponse(response, then, attempt, _elapsed(response))
+            return parse(response, value)
 
     def _build(self, kwargs: dict[str, Any]) -> httpx.Request:
         """The request, with the key in its `api-key` header: to the base URL's origin only."""
@@ -226,8 +260,18 @@ class AsyncAPIClient:
                 f"Refusing to send the API key to {shown_origin(url)}: "
                 "it goes only to the base URL's origin."
             )
-        request.headers["api-key"] = self._options.api_key
+        options = self._options
+        if options.extra_headers:
+            request.headers.update(options.extra_headers)
+        if options.extra_query:
+            request.url = request.url.copy_merge_params(options.extra_query)
+        request.headers["api-key"] = options.api_key  # last: nothing else sets it
         return request
+
+    @property
+    def _trusted(self) -> str | None:
+        network = self._options.network
+        return None if network is None else network.trusted
 
     async def _send(
         self, request: httpx.Request, operation: str | None, attempt: int, stream: bool
@@ -249,7 +293,7 @@ class AsyncAPIClient:
             await _retry.asleep(decision.delay)
             attempt += 1
         if isinstance(outcome, Exception):
-            raise _translated(outcome, request, attempt + 1) from outcome
+            raise _translated(outcome, request, attempt + 1, self._trusted) from outcome
         if outcome.status_code >= 300:  # a redirect is not followed: the key would travel with it
             error = error_for_response(outcome)
             self._conform(operation, outcome, False)
@@ -260,7 +304,22 @@ class AsyncAPIClient:
         self, request: httpx.Request, attempt: int, stream: bool
     ) -> httpx.Response | httpx.RequestError:
         """One try, its body read (decoded, capped) before the deadline; a download's 2xx body
-        streams instead. A transport error is returned, for the retry decision."""
+        streams instead. A transport error is returned, for the retry decision. The hooks see
+        the request before it goes and the answer once read, the key shown as `***`."""
+        options = self._options
+        if options.on_request is not None:
+            options.on_request(_redacted(request))
+        with span("cubicasa try", **{"cubicasa.try": attempt + 1}) as traced:
+            outcome = await self._one_try(request, attempt, stream)
+            if traced is not None:
+                _describe_try(traced, outcome)
+        if options.on_response is not None and isinstance(outcome, httpx.Response):
+            options.on_response(_redacted_response(outcome))
+        return outcome
+
+    async def _one_try(
+        self, request: httpx.Request, attempt: int, stream: bool
+    ) -> httpx.Response | httpx.RequestError:
         options = self._options
         seconds = _try_seconds(request)
         deadline = None if seconds is None else time.monotonic() + seconds
@@ -396,13 +455,18 @@ def _opt(limit: int | None) -> int | Unset:
 # -- errors without an answer, and the log ----------------------------------------------------
 
 
-def _translated(exc: Exception, request: httpx.Request, tries: int) -> CubiCasaError:
+def _translated(
+    exc: Exception, request: httpx.Request, tries: int, trusted: str | None = None
+) -> CubiCasaError:
     """httpx's error (no answer came) as ours, saying how many tries were made and under which
-    timeouts."""
+    timeouts; for a certificate not trusted, which CA settings to look at."""
     timeout = isinstance(exc, httpx.TimeoutException)
     what = "Timed out" if timeout else "Connection failed"
     where = f"{request.method} {request.url.copy_with(query=None)}"
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    advice = certificate_advice(exc, trusted or "the http_client's settings")
+    if advice is not None:
+        detail = f"{advice} ({detail})"
     message = (
         f"{what}: {where} after {tries} {'try' if tries == 1 else 'tries'} "
         f"({_timeouts(request)}): {detail}"
@@ -452,3 +516,83 @@ def _log_retry(request: httpx.Request, decision: _retry.Decision) -> None:
         decision.delay,
         decision.reason,
     )
+
+
+@contextmanager
+def _redacted_errors(request: httpx.Request) -> Iterator[None]:
+    """Every error leaving a call is ours, without the key."""
+    try:
+        yield
+    except CubiCasaError as exc:
+        redact(exc, request, exc.__cause__)
+        raise
+    except RecursionError as exc:  # a body nested too deeply, met outside the guarded parsers
+        deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
+        raise redact(deep, request) from exc
+
+
+def _parsed(parse: Callable[[httpx.Response, Any], T], response: httpx.Response, value: Any) -> T:
+    """`RawResponse.parse()`: the parse the call would have made, its errors without the key."""
+    with _redacted_errors(response.request):
+        return parse(response, value)
+
+
+# -- what hooks and spans see ------------------------------------------------------------------
+
+
+def _redacted(request: httpx.Request) -> httpx.Request:
+    """A copy of `request` for a hook, its `api-key` header shown as `***`."""
+    headers = [
+        (name, REDACTED if name.lower() == "api-key" else value)
+        for name, value in request.headers.multi_items()
+    ]
+    try:
+        content: bytes | None = request.content
+    except httpx.RequestNotRead:
+        content = None
+    copy = httpx.Request(request.method, request.url, headers=headers, content=content)
+    copy.extensions = dict(request.extensions)
+    return copy
+
+
+def _redacted_response(response: httpx.Response) -> httpx.Response:
+    """A copy of `response` for a hook: its read body (a streamed download's is not read yet)
+    and headers, and the request with the key shown as `***`."""
+    try:
+        content: bytes = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    headers = response.headers.multi_items()
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=_redacted(response.request),
+        extensions=dict(response.extensions),
+    )
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def _elapsed(response: httpx.Response) -> datetime.timedelta:
+    try:
+        return response.elapsed
+    except RuntimeError:  # httpx sets it when the body is closed; a replaced response has none
+        return datetime.timedelta(0)
+
+
+def _describe(traced: Any, response: httpx.Response, attempt: int) -> None:
+    traced.set_attribute("http.response.status_code", response.status_code)
+    traced.set_attribute("cubicasa.retries", attempt)
+    request_id = request_id_of(response.headers)
+    if request_id is not None:
+        traced.set_attribute("cubicasa.request_id", request_id)
+
+
+def _describe_try(traced: Any, outcome: httpx.Response | Exception) -> None:
+    if isinstance(outcome, httpx.Response):
+        traced.set_attribute("http.response.status_code", outcome.status_code)
+    else:
+        traced.set_attribute("error.type", type(outcome).__name__)

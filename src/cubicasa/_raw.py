@@ -1,0 +1,75 @@
+"""`client.with_raw_response`: any call's HTTP answer beside its result. A `RawResponse` holds the
+status, headers, request ID, time and retries of the answer; `.parse()` gives what the call
+would have returned."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+# Where an API gateway puts the ID of a request, first found wins. CubiCasa documents none
+# (REFERENCE.md: "request IDs: nothing found"); these are the common ones of gateways and CDNs.
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
+
+
+def request_id_of(headers: httpx.Headers) -> str | None:
+    """The request ID an answer carries, or None."""
+    for name in REQUEST_ID_HEADERS:
+        value: str | None = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+class RawResponse(Generic[T]):
+    """The answer of one call, read: `status_code`, `headers`, `request_id`, `elapsed` (the
+    last try's time), `retries` (tries before it), and `.parse()` for the usual result."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        parse: Callable[[], T],
+        retries: int,
+        elapsed: datetime.timedelta,
+    ) -> None:
+        self.http_response = response
+        """The `httpx.Response` (its request's `api-key` header is the client's key)."""
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.request_id = request_id_of(response.headers)
+        self.retries = retries
+        self.elapsed = elapsed
+        self._parse = parse
+
+    def parse(self) -> T:
+        """What the call returns without `with_raw_response` (a model, a page, bytes, a path)."""
+        return self._parse()
+
+    def __repr__(self) -> str:
+        return (
+            f"<RawResponse {self.status_code} request_id={self.request_id!r} "
+            f"retries={self.retries}>"
+        )
+
+
+class RawResponses:
+    """`client.with_raw_response`: the client's API areas, each method returning a
+    `RawResponse` (awaitable on the async client) instead of its result; list methods give the
+    first page's answer, whose `.parse()` is the page."""
+
+    def __init__(self, client: Any, areas: frozenset[str]) -> None:
+        self._client = client
+        self._areas = areas
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._areas:
+            raise AttributeError(f"with_raw_response has no area {name!r}")
+        return getattr(self._client, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._areas)
