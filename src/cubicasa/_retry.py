@@ -6,6 +6,7 @@ What is retried, and why:
 - a read/write timeout, a connection dropped mid-answer, 408, 429 and 5xx: GET, HEAD, OPTIONS,
   PUT, PATCH and DELETE, which are safe to repeat;
 - 429 on POST too, because the server refused it without acting on it.
+A certificate the client does not trust is not retried: the next try would meet it again.
 A POST that timed out or got a 5xx is never repeated: CubiCasa may have created the order, and
 sending it again could order (and bill) twice.
 
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+
+from ._network import is_certificate_failure
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
@@ -91,6 +94,8 @@ def decide_after_error(
 ) -> Decision:
     """Whether to send again after `error` on try number `attempt` (0 for the first)."""
     if attempt >= policy.max_retries:
+        return STOP
+    if is_certificate_failure(error):  # the next try meets the same certificate
         return STOP
     if isinstance(error, NOT_SENT_ERRORS):
         return Decision(True, backoff(policy, attempt, rand), f"not sent: {type(error).__name__}")
