@@ -80,7 +80,7 @@ def test_trust_env_false_ignores_ssl_cert_file(
 
 
 def test_verify_is_checked_at_construction(tmp_path: object) -> None:
-    with pytest.raises(ValueError, match="verify='/nonexistent/ca.pem': cannot read"):
+    with pytest.raises(ValueError, match=r"verify='/nonexistent/ca\.pem': cannot read"):
         CubiCasa("k", verify="/nonexistent/ca.pem")
     with pytest.raises(TypeError, match="verify must be"):
         CubiCasa("k", verify=1)  # type: ignore[arg-type]
