@@ -2,7 +2,7 @@
 `AsyncAPIClient._request`, which reads top to bottom: build the request -> one try under its
 deadline with the body read (capped), the hooks told -> the retry decision (`_retry`) -> the
 status error -> the conformance check -> parse (or the raw answer) -> redact (on the way out, for
-every error). With opentelemetry-api installed, each call and each try is a span (`_tracing`).
+every error). With opentelemetry-api installed, each call and each try is a span (`_observe`).
 
 Written once, async; `scripts/unasync.py` (`make generate`) writes the sync twin to
 `_sync/_base_client.py`. Resources call `_call(Model, op._get_kwargs, ...)` with the generated
@@ -17,29 +17,26 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import httpx
 
-from . import _forks, _retry
+from . import _forks, _observe, _retry
 from ._body import aread_body, streamed
 from ._download import CHUNK_SIZE, Progress, Sink, streamed_request, target_of
 from ._httpx_reach import try_deadline
-from ._network import certificate_advice
-from ._raw import RawResponse, request_id_of
-from ._redact import REDACTED, redact
+from ._network import connection_error
+from ._raw import RawResponse, parsed, returning
+from ._redact import redact
 from ._retry import RetryStats
 from ._settings import ClientOptions, shown_origin
-from ._tracing import span
-from .conformance import checker
+from .conformance._spec import checker
 from .errors import (
     MAX_ERROR_BODY_PARSED,
-    APIConnectionError,
-    APITimeoutError,
     CubiCasaError,
     PaginationError,
     ResponseValidationError,
@@ -90,6 +87,7 @@ class AsyncAPIClient:
         self._stats = stats
         self._owns_transport = owns_transport
         self._generation = _forks.generation
+        self._tracer = _observe.tracer()
         self._http = httpx.AsyncClient(
             base_url=options.base_url,
             headers=options.headers,
@@ -202,13 +200,15 @@ class AsyncAPIClient:
                     saved = sink.finish()
                     if self._options.raw:
                         took = datetime.timedelta(seconds=time.perf_counter() - started)
-                        answer = partial(_same, saved)
+                        answer = partial(returning, saved)
                         return RawResponse(response, answer, attempt, took)  # type: ignore[return-value]
                     return saved
                 except httpx.TransportError as exc:
                     decision = _retry.decide(self._options.retry, "GET", attempt, exc)
                     if not decision.retry:
-                        raise _translated(exc, request, attempt + 1, self._trusted) from exc
+                        raise connection_error(
+                            exc, request, attempt + 1, self._options.network
+                        ) from exc
                 finally:
                     await response.aclose()
                 sink.restart()
@@ -235,21 +235,26 @@ class AsyncAPIClient:
         conformance, parse: in that order. Every error leaving here is ours, without the key."""
         self._check_open()
         request = self._build(kwargs)
-        with (
-            span(
-                f"cubicasa {operation or request.method}",
-                **{"cubicasa.operation_id": operation or "", "http.request.method": request.method},
-            ) as traced,
-            _redacted_errors(request),
-        ):
-            response, attempt = await self._send(request, operation, 0, False)
-            if traced is not None:
-                _describe(traced, response, attempt)
-            value = self._conform(operation, response, parse is not raw)
-            if self._options.raw:
-                then = partial(_parsed, parse, response, value)
-                return RawResponse(response, then, attempt, _elapsed(response))
-            return parse(response, value)
+        traced_call = (
+            nullcontext()
+            if self._tracer is None
+            else _observe.call_span(self._tracer, operation, request)
+        )
+        with traced_call as traced:
+            try:
+                response, attempt = await self._send(request, operation, 0, False)
+                if traced is not None:
+                    _observe.describe_call(traced, response, attempt)
+                value = self._conform(operation, response, parse is not raw)
+                if self._options.raw:
+                    return RawResponse(response, partial(parsed, parse, response, value), attempt)
+                return parse(response, value)
+            except CubiCasaError as exc:
+                redact(exc, request, exc.__cause__)
+                raise
+            except RecursionError as exc:  # nested too deeply, met outside the guarded parsers
+                deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
+                raise redact(deep, request) from exc
 
     def _build(self, kwargs: dict[str, Any]) -> httpx.Request:
         """The request, with the key in its `api-key` header: to the base URL's origin only."""
@@ -267,11 +272,6 @@ class AsyncAPIClient:
             request.url = request.url.copy_merge_params(options.extra_query)
         request.headers["api-key"] = options.api_key  # last: nothing else sets it
         return request
-
-    @property
-    def _trusted(self) -> str | None:
-        network = self._options.network
-        return None if network is None else network.trusted
 
     async def _send(
         self, request: httpx.Request, operation: str | None, attempt: int, stream: bool
@@ -293,7 +293,9 @@ class AsyncAPIClient:
             await _retry.asleep(decision.delay)
             attempt += 1
         if isinstance(outcome, Exception):
-            raise _translated(outcome, request, attempt + 1, self._trusted) from outcome
+            raise connection_error(
+                outcome, request, attempt + 1, self._options.network
+            ) from outcome
         if outcome.status_code >= 300:  # a redirect is not followed: the key would travel with it
             error = error_for_response(outcome)
             self._conform(operation, outcome, False)
@@ -308,13 +310,15 @@ class AsyncAPIClient:
         the request before it goes and the answer once read, the key shown as `***`."""
         options = self._options
         if options.on_request is not None:
-            options.on_request(_redacted(request))
-        with span("cubicasa try", **{"cubicasa.try": attempt + 1}) as traced:
+            options.on_request(_observe.redacted(request))
+        if self._tracer is None:
             outcome = await self._one_try(request, attempt, stream)
-            if traced is not None:
-                _describe_try(traced, outcome)
+        else:
+            with _observe.try_span(self._tracer, attempt) as one:
+                outcome = await self._one_try(request, attempt, stream)
+                _observe.describe_try(one, outcome)
         if options.on_response is not None and isinstance(outcome, httpx.Response):
-            options.on_response(_redacted_response(outcome))
+            options.on_response(_observe.redacted_response(outcome))
         return outcome
 
     async def _one_try(
@@ -374,6 +378,8 @@ class AsyncAPIClient:
 
 class AsyncAPIResource:
     """An API area of a client (`client.orders`): holds the client it calls through."""
+
+    area = ""  # where the resource hangs on the client, when not its class name
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
@@ -452,27 +458,7 @@ def _opt(limit: int | None) -> int | Unset:
     return UNSET if limit is None else limit
 
 
-# -- errors without an answer, and the log ----------------------------------------------------
-
-
-def _translated(
-    exc: Exception, request: httpx.Request, tries: int, trusted: str | None = None
-) -> CubiCasaError:
-    """httpx's error (no answer came) as ours, saying how many tries were made and under which
-    timeouts; for a certificate not trusted, which CA settings to look at."""
-    timeout = isinstance(exc, httpx.TimeoutException)
-    what = "Timed out" if timeout else "Connection failed"
-    where = f"{request.method} {request.url.copy_with(query=None)}"
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    advice = certificate_advice(exc, trusted or "the http_client's settings")
-    if advice is not None:
-        detail = f"{advice} ({detail})"
-    message = (
-        f"{what}: {where} after {tries} {'try' if tries == 1 else 'tries'} "
-        f"({_timeouts(request)}): {detail}"
-    )
-    kind = APITimeoutError if timeout else APIConnectionError
-    return redact(kind(message, request=request), request, exc)  # type: ignore[no-any-return]
+# -- errors without an answer (what they say: `_network.connection_error`), and the log -----
 
 
 def _carrying(exc: httpx.RequestError, request: httpx.Request) -> httpx.RequestError:
@@ -482,15 +468,6 @@ def _carrying(exc: httpx.RequestError, request: httpx.Request) -> httpx.RequestE
     except RuntimeError:
         exc.request = request
     return exc
-
-
-def _timeouts(request: httpx.Request) -> str:
-    timeouts = request.extensions.get("timeout") or {}
-    read, connect = timeouts.get("read"), timeouts.get("connect")
-    if read is None and connect is None:
-        return "no timeout"
-    text = "no time limit a try" if read is None else f"timeout {read:g} s a try"
-    return text + ("" if connect in (None, read) else f", {connect:g} s to connect")
 
 
 def _try_seconds(request: httpx.Request) -> float | None:
@@ -516,83 +493,3 @@ def _log_retry(request: httpx.Request, decision: _retry.Decision) -> None:
         decision.delay,
         decision.reason,
     )
-
-
-@contextmanager
-def _redacted_errors(request: httpx.Request) -> Iterator[None]:
-    """Every error leaving a call is ours, without the key."""
-    try:
-        yield
-    except CubiCasaError as exc:
-        redact(exc, request, exc.__cause__)
-        raise
-    except RecursionError as exc:  # a body nested too deeply, met outside the guarded parsers
-        deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
-        raise redact(deep, request) from exc
-
-
-def _parsed(parse: Callable[[httpx.Response, Any], T], response: httpx.Response, value: Any) -> T:
-    """`RawResponse.parse()`: the parse the call would have made, its errors without the key."""
-    with _redacted_errors(response.request):
-        return parse(response, value)
-
-
-# -- what hooks and spans see ------------------------------------------------------------------
-
-
-def _redacted(request: httpx.Request) -> httpx.Request:
-    """A copy of `request` for a hook, its `api-key` header shown as `***`."""
-    headers = [
-        (name, REDACTED if name.lower() == "api-key" else value)
-        for name, value in request.headers.multi_items()
-    ]
-    try:
-        content: bytes | None = request.content
-    except httpx.RequestNotRead:
-        content = None
-    copy = httpx.Request(request.method, request.url, headers=headers, content=content)
-    copy.extensions = dict(request.extensions)
-    return copy
-
-
-def _redacted_response(response: httpx.Response) -> httpx.Response:
-    """A copy of `response` for a hook: its read body (a streamed download's is not read yet)
-    and headers, and the request with the key shown as `***`."""
-    try:
-        content: bytes = response.content
-    except httpx.ResponseNotRead:
-        content = b""
-    headers = response.headers.multi_items()
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=content,
-        request=_redacted(response.request),
-        extensions=dict(response.extensions),
-    )
-
-
-def _same(value: T) -> T:
-    return value
-
-
-def _elapsed(response: httpx.Response) -> datetime.timedelta:
-    try:
-        return response.elapsed
-    except RuntimeError:  # httpx sets it when the body is closed; a replaced response has none
-        return datetime.timedelta(0)
-
-
-def _describe(traced: Any, response: httpx.Response, attempt: int) -> None:
-    traced.set_attribute("http.response.status_code", response.status_code)
-    traced.set_attribute("cubicasa.retries", attempt)
-    request_id = request_id_of(response.headers)
-    if request_id is not None:
-        traced.set_attribute("cubicasa.request_id", request_id)
-
-
-def _describe_try(traced: Any, outcome: httpx.Response | Exception) -> None:
-    if isinstance(outcome, httpx.Response):
-        traced.set_attribute("http.response.status_code", outcome.status_code)
-    else:
-        traced.set_attribute("error.type", type(outcome).__name__)

@@ -28,12 +28,7 @@ from ._settings import (
     resolve_options,
 )
 from ._sync._base_client import SyncAPIClient
-from ._transport import (
-    AsyncBorrowedTransport,
-    BorrowedTransport,
-    own_async_transport,
-    own_transport,
-)
+from ._transport import async_borrowed, borrowed, own_async_transport, own_transport
 from .conformance import ConformanceFinding
 
 if TYPE_CHECKING:
@@ -260,11 +255,13 @@ class CubiCasa(_ClientCommon, SyncAPIClient):
         )
         http_client = http_client_of(http_client, httpx.Client)
         network = self._options.network
-        self._new_transport = None if network is None else partial(own_transport, network)
-        inner: httpx.BaseTransport = (
-            BorrowedTransport(http_client) if network is None else own_transport(network)
-        )
-        self._setup(inner, RetryStats(), owns_transport=True)
+        if network is None:  # the caller's: never closed by this client
+            self._new_transport = None
+            inner = borrowed(http_client, self._options.base_url)
+            self._setup(inner, RetryStats(), owns_transport=False)
+        else:
+            self._new_transport = partial(own_transport, network, self._options.base_url)
+            self._setup(self._new_transport(), RetryStats(), owns_transport=True)
 
     def request(
         self,
@@ -350,11 +347,13 @@ class AsyncCubiCasa(_ClientCommon, AsyncAPIClient):
         )
         http_client = http_client_of(http_client, httpx.AsyncClient)
         network = self._options.network
-        self._new_transport = None if network is None else partial(own_async_transport, network)
-        inner: httpx.AsyncBaseTransport = (
-            AsyncBorrowedTransport(http_client) if network is None else own_async_transport(network)
-        )
-        self._setup(inner, RetryStats(), owns_transport=True)
+        if network is None:  # the caller's: never closed by this client
+            self._new_transport = None
+            ainner = async_borrowed(http_client, self._options.base_url)
+            self._setup(ainner, RetryStats(), owns_transport=False)
+        else:
+            self._new_transport = partial(own_async_transport, network, self._options.base_url)
+            self._setup(self._new_transport(), RetryStats(), owns_transport=True)
 
     async def request(
         self,

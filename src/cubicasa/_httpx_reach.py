@@ -1,7 +1,7 @@
 """The only module that reaches into httpx's private parts: the network backend of its connection
 pool, wrapped so that every connect, read and write is shortened to fit the current try's
 wall-clock deadline (httpx's own timeouts are per operation; the request loop sets `try_deadline`
-for each try), and the transports a client holds and picks for a URL (its proxies)."""
+for each try), and the transport a client picks for a URL (its proxies and mounts)."""
 
 from __future__ import annotations
 
@@ -134,13 +134,6 @@ def with_deadlines(transport: Any) -> Any:
     elif isinstance(backend, httpcore.AsyncNetworkBackend):
         pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]
     return transport
-
-
-def transports_of(client: Any) -> list[Any]:
-    """Every transport an httpx client may send through: its default one and those mounted for
-    proxies (from `proxy=` or the environment)."""
-    found = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    return [transport for transport in found if transport is not None]
 
 
 def transport_for(client: Any, url: Any) -> Any:

@@ -1,7 +1,8 @@
 """How a client reaches the API: through which proxy (the `proxy=` argument, else the
 environment as httpx and curl read it), trusting which certificates (`verify=`, else
 `SSL_CERT_FILE` / `SSL_CERT_DIR`, else certifi's bundle), and what to say when a certificate is
-not trusted. Resolved once, at construction, into a frozen `Network`."""
+not trusted, or no answer came at all. Resolved once, at construction, into a frozen
+`Network`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from ._redact import redact
+from .errors import APIConnectionError, APITimeoutError, CubiCasaError
 
 # What users are told to look at when a server's certificate is not trusted.
 CA_SETTINGS = (
@@ -109,3 +113,33 @@ def is_certificate_failure(exc: BaseException | None) -> bool:
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
+
+
+def connection_error(
+    exc: Exception, request: httpx.Request, tries: int, network: Network | None = None
+) -> CubiCasaError:
+    """httpx's error (no answer came) as ours, saying how many tries were made and under which
+    timeouts; for a certificate not trusted, which CA settings to look at."""
+    timeout = isinstance(exc, httpx.TimeoutException)
+    what = "Timed out" if timeout else "Connection failed"
+    where = f"{request.method} {request.url.copy_with(query=None)}"
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    trusted = "the http_client's settings" if network is None else network.trusted
+    advice = certificate_advice(exc, trusted)
+    if advice is not None:
+        detail = f"{advice} ({detail})"
+    message = (
+        f"{what}: {where} after {tries} {'try' if tries == 1 else 'tries'} "
+        f"({_timeouts(request)}): {detail}"
+    )
+    kind = APITimeoutError if timeout else APIConnectionError
+    return redact(kind(message, request=request), request, exc)  # type: ignore[no-any-return]
+
+
+def _timeouts(request: httpx.Request) -> str:
+    timeouts = request.extensions.get("timeout") or {}
+    read, connect = timeouts.get("read"), timeouts.get("connect")
+    if read is None and connect is None:
+        return "no timeout"
+    text = "no time limit a try" if read is None else f"timeout {read:g} s a try"
+    return text + ("" if connect in (None, read) else f", {connect:g} s to connect")

@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from ._redact import redacted_errors
+
 T = TypeVar("T")
 
 # Where an API gateway puts the ID of a request, first found wins. CubiCasa documents none
@@ -35,7 +37,7 @@ class RawResponse(Generic[T]):
         response: httpx.Response,
         parse: Callable[[], T],
         retries: int,
-        elapsed: datetime.timedelta,
+        elapsed: datetime.timedelta | None = None,
     ) -> None:
         self.http_response = response
         """The `httpx.Response` (its request's `api-key` header is the client's key)."""
@@ -43,7 +45,7 @@ class RawResponse(Generic[T]):
         self.headers = response.headers
         self.request_id = request_id_of(response.headers)
         self.retries = retries
-        self.elapsed = elapsed
+        self.elapsed = _elapsed(response) if elapsed is None else elapsed
         self._parse = parse
 
     def parse(self) -> T:
@@ -73,3 +75,22 @@ class RawResponses:
 
     def __dir__(self) -> list[str]:
         return sorted(self._areas)
+
+
+def _elapsed(response: httpx.Response) -> datetime.timedelta:
+    try:
+        return response.elapsed
+    except RuntimeError:  # httpx sets it when the body is closed
+        return datetime.timedelta(0)
+
+
+def parsed(parse: Callable[[httpx.Response, Any], T], response: httpx.Response, value: Any) -> T:
+    """`RawResponse.parse()` of a call: the parse it would have made, its errors without the
+    key."""
+    with redacted_errors(response.request):
+        return parse(response, value)
+
+
+def returning(value: T) -> T:
+    """`RawResponse.parse()` of a download: the path it saved to."""
+    return value

@@ -1,4 +1,4 @@
-"""The transports a client sends through: its own connection pools (one direct, one per proxy;
+"""The transports a client sends through: its own connection pool (direct or through a proxy;
 every network operation held to the try's deadline), or a caller's `http_client`, borrowed without
 being closed. They only move bytes: every decision about a call is the request loop's
 (`_base_client`)."""
@@ -7,58 +7,47 @@ from __future__ import annotations
 
 import httpx
 
-from ._httpx_reach import transport_for, transports_of, with_deadlines
+from ._httpx_reach import transport_for, with_deadlines
 from ._network import Network
 
 
-def own_transport(network: Network) -> httpx.BaseTransport:
-    """The client's own pools, picked per URL as httpx picks them: `proxy=`, else the proxy
-    environment variables (unless `trust_env=False`), else direct."""
-    router = httpx.Client(**network.transport_options())
-    for transport in transports_of(router):
-        with_deadlines(transport)
-    return _Routed(router)
+def own_transport(network: Network, base_url: httpx.URL) -> httpx.BaseTransport:
+    """The client's own pool for the base URL, as httpx picks it: through `proxy=`, else the
+    proxy environment variables (unless `trust_env=False`; `NO_PROXY` may name the host), else
+    direct. Every request goes to that origin, so the pick is made once."""
+    picked = transport_for(httpx.Client(**network.transport_options()), base_url)
+    if not isinstance(picked, httpx.BaseTransport):  # an httpx that hides the pick
+        picked = httpx.HTTPTransport(verify=network.ssl_context, proxy=network.proxy)
+    return with_deadlines(picked)  # type: ignore[no-any-return]
 
 
-def own_async_transport(network: Network) -> httpx.AsyncBaseTransport:
-    router = httpx.AsyncClient(**network.transport_options())
-    for transport in transports_of(router):
-        with_deadlines(transport)
-    return _AsyncRouted(router)
+def own_async_transport(network: Network, base_url: httpx.URL) -> httpx.AsyncBaseTransport:
+    """The async twin of `own_transport`."""
+    picked = transport_for(httpx.AsyncClient(**network.transport_options()), base_url)
+    if not isinstance(picked, httpx.AsyncBaseTransport):
+        picked = httpx.AsyncHTTPTransport(verify=network.ssl_context, proxy=network.proxy)
+    return with_deadlines(picked)  # type: ignore[no-any-return]
 
 
-class _Routed(httpx.BaseTransport):
-    """Sends through the pool an httpx client of ours picks for the URL, and closes it."""
-
-    def __init__(self, router: httpx.Client) -> None:
-        self._router = router
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        transport: httpx.BaseTransport = transport_for(self._router, request.url)
-        return transport.handle_request(request)
-
-    def close(self) -> None:
-        self._router.close()
+def borrowed(client: httpx.Client, base_url: httpx.URL) -> httpx.BaseTransport:
+    """The transport a caller's client picks for the base URL (its connection pool, proxies,
+    mounts, TLS settings): every request goes to that origin, so it is picked once. Sent through
+    the client itself when this httpx hides the pick."""
+    transport = transport_for(client, base_url)
+    return transport if isinstance(transport, httpx.BaseTransport) else BorrowedTransport(client)
 
 
-class _AsyncRouted(httpx.AsyncBaseTransport):
-    """The async twin of `_Routed`."""
-
-    def __init__(self, router: httpx.AsyncClient) -> None:
-        self._router = router
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        transport: httpx.AsyncBaseTransport = transport_for(self._router, request.url)
-        return await transport.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._router.aclose()
+def async_borrowed(client: httpx.AsyncClient, base_url: httpx.URL) -> httpx.AsyncBaseTransport:
+    """The async twin of `borrowed`."""
+    transport = transport_for(client, base_url)
+    if isinstance(transport, httpx.AsyncBaseTransport):
+        return transport
+    return AsyncBorrowedTransport(client)
 
 
 class BorrowedTransport(httpx.BaseTransport):
-    """Sends through a caller's `httpx.Client`: through the transport it would pick for the URL
-    (its connection pool, proxies, mounts, TLS settings), so a request goes through one client
-    pipeline, not two. The caller's client is never closed."""
+    """Sends through a caller's `httpx.Client`, by the transport it picks for the URL (so a
+    request goes through one client pipeline, not two). The caller's client is never closed."""
 
     def __init__(self, client: httpx.Client) -> None:
         self._client = client

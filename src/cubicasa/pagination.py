@@ -12,6 +12,11 @@ is true `next_offset` must be an integer past the offset of that page, so the of
 only grow. An item whose ID the walk already yielded is skipped (orders created while a walk runs
 shift later pages onto ones already seen); a walk whose pages bring nothing new
 `MAX_STALE_PAGES` times in a row stops with `PaginationError`.
+
+Written twice on purpose, not produced by scripts/unasync.py: `Pager.pages` fetches ahead on a
+thread pool and `AsyncPager.pages` on tasks, and the two differ in more than their keywords (how
+work is started, cancelled and waited for). What they share (the walk, the checks) is `_Walk`.
+Each page is fetched by the request loop (`_base_client`), which owns every retry.
 """
 
 from __future__ import annotations

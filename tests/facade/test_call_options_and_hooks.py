@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cubicasa import AsyncCubiCasa, CubiCasa, CubiCasaError, _retry, _tracing
+from cubicasa import AsyncCubiCasa, CubiCasa, CubiCasaError, _observe, _retry
 from tests.facade.conftest import PREFIX, run
 from tests.infra.conftest import answer_json
 from tests.servers import LocalServer
@@ -128,7 +128,7 @@ class _Tracer:
 def test_a_span_per_call_and_per_try(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_retry, "sleep", lambda seconds: None)
     tracer = _Tracer()
-    monkeypatch.setattr(_tracing, "_tracer", tracer)
+    monkeypatch.setattr(_observe, "_tracer", tracer)
     statuses = iter([503, 200])
     transport = httpx.MockTransport(
         lambda request: httpx.Response(

@@ -1,0 +1,103 @@
+"""What a user's code sees of each try: the `on_request` / `on_response` hooks get copies with
+the key shown as `***`, and, when `opentelemetry-api` is installed (the `[otel]` extra), a span
+per call and per try. Without it nothing of OpenTelemetry is imported and `tracer()` is None."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from ._raw import request_id_of
+from ._redact import REDACTED
+
+_UNSET: Any = object()
+_tracer: Any = _UNSET
+
+
+def tracer() -> Any:
+    """The `cubicasa` tracer, or None when opentelemetry-api is not installed (looked up once)."""
+    global _tracer
+    if _tracer is _UNSET:
+        try:
+            found = importlib.util.find_spec("opentelemetry.trace") is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            _tracer = None
+        else:
+            from opentelemetry import trace
+
+            from ._version import __version__
+
+            _tracer = trace.get_tracer("cubicasa", __version__)
+    return _tracer
+
+
+@contextlib.contextmanager
+def _span(found: Any, name: str, attributes: dict[str, Any]) -> Iterator[Any]:
+    """A client span of tracer `found` named `name`, current while it runs. An exception leaving
+    it is recorded on it and sets its status to error (OpenTelemetry's own behaviour)."""
+    from opentelemetry.trace import SpanKind
+
+    with found.start_as_current_span(name, kind=SpanKind.CLIENT, attributes=attributes) as one:
+        yield one
+
+
+def call_span(found: Any, operation: str | None, request: httpx.Request) -> Any:
+    """The span of one call (`cubicasa getOrder`), its tries inside it."""
+    attributes = {"cubicasa.operation_id": operation or "", "http.request.method": request.method}
+    return _span(found, f"cubicasa {operation or request.method}", attributes)
+
+
+def try_span(found: Any, attempt: int) -> Any:
+    return _span(found, "cubicasa try", {"cubicasa.try": attempt + 1})
+
+
+def describe_call(traced: Any, response: httpx.Response, attempt: int) -> None:
+    traced.set_attribute("http.response.status_code", response.status_code)
+    traced.set_attribute("cubicasa.retries", attempt)
+    request_id = request_id_of(response.headers)
+    if request_id is not None:
+        traced.set_attribute("cubicasa.request_id", request_id)
+
+
+def describe_try(traced: Any, outcome: httpx.Response | Exception) -> None:
+    if isinstance(outcome, httpx.Response):
+        traced.set_attribute("http.response.status_code", outcome.status_code)
+    else:
+        traced.set_attribute("error.type", type(outcome).__name__)
+
+
+def redacted(request: httpx.Request) -> httpx.Request:
+    """A copy of `request` for a hook, its `api-key` header shown as `***`."""
+    headers = [
+        (name, REDACTED if name.lower() == "api-key" else value)
+        for name, value in request.headers.multi_items()
+    ]
+    try:
+        content: bytes | None = request.content
+    except httpx.RequestNotRead:
+        content = None
+    copy = httpx.Request(request.method, request.url, headers=headers, content=content)
+    copy.extensions = dict(request.extensions)
+    return copy
+
+
+def redacted_response(response: httpx.Response) -> httpx.Response:
+    """A copy of `response` for a hook: its read body (a streamed download's is not read yet)
+    and headers, and the request with the key shown as `***`."""
+    try:
+        content: bytes = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers.multi_items(),
+        content=content,
+        request=redacted(response.request),
+        extensions=dict(response.extensions),
+    )
