@@ -2,7 +2,8 @@
 `AsyncAPIClient._request`, which reads top to bottom: build the request -> one try under its
 deadline with the body read (capped), the hooks told -> the retry decision (`_retry`) -> the
 status error -> the conformance check -> parse (or the raw answer) -> redact (on the way out, for
-every error). With opentelemetry-api installed, each call and each try is a span (`_observe`).
+every error). With opentelemetry-api installed, and a tracer provider
+set, each call and each try is a span (`_observe`).
 
 Written once, async; `scripts/unasync.py` (`make generate`) writes the sync twin to
 `_sync/_base_client.py`. Resources call `_call(Model, op._get_kwargs, ...)` with the generated
@@ -87,7 +88,7 @@ class AsyncAPIClient:
         self._stats = stats
         self._owns_transport = owns_transport
         self._generation = _forks.generation
-        self._tracer = _observe.tracer()
+        self._otel = _observe.otel()
         self._http = httpx.AsyncClient(
             base_url=options.base_url,
             headers=options.headers,
@@ -237,8 +238,8 @@ class AsyncAPIClient:
         request = self._build(kwargs)
         traced_call = (
             nullcontext()
-            if self._tracer is None
-            else _observe.call_span(self._tracer, operation, request)
+            if self._otel is None or not _observe.recording(self._otel)
+            else _observe.call_span(self._otel, operation, request)
         )
         with traced_call as traced:
             try:
@@ -311,10 +312,10 @@ class AsyncAPIClient:
         options = self._options
         if options.on_request is not None:
             options.on_request(_observe.redacted(request))
-        if self._tracer is None:
+        if self._otel is None or not _observe.recording(self._otel):
             outcome = await self._one_try(request, attempt, stream)
         else:
-            with _observe.try_span(self._tracer, attempt) as one:
+            with _observe.try_span(self._otel, attempt) as one:
                 outcome = await self._one_try(request, attempt, stream)
                 _observe.describe_try(one, outcome)
         if options.on_response is not None and isinstance(outcome, httpx.Response):

@@ -1,6 +1,7 @@
 """What a user's code sees of each try: the `on_request` / `on_response` hooks get copies with
-the key shown as `***`, and, when `opentelemetry-api` is installed (the `[otel]` extra), a span
-per call and per try. Without it nothing of OpenTelemetry is imported and `tracer()` is None."""
+the key shown as `***`, and, when `opentelemetry-api` is installed (the `[otel]` extra) and the
+application set a tracer provider, a span per call and per try. Without the extra nothing of
+OpenTelemetry is imported and `otel()` is None."""
 
 from __future__ import annotations
 
@@ -15,46 +16,53 @@ from ._raw import request_id_of
 from ._redact import REDACTED
 
 _UNSET: Any = object()
-_tracer: Any = _UNSET
+_otel: Any = _UNSET
 
 
-def tracer() -> Any:
-    """The `cubicasa` tracer, or None when opentelemetry-api is not installed (looked up once)."""
-    global _tracer
-    if _tracer is _UNSET:
+def otel() -> Any:
+    """The `opentelemetry.trace` module, or None when opentelemetry-api is not installed
+    (looked up once, at the first client)."""
+    global _otel
+    if _otel is _UNSET:
         try:
             found = importlib.util.find_spec("opentelemetry.trace") is not None
         except ModuleNotFoundError:
             found = False
-        if not found:
-            _tracer = None
-        else:
+        if found:
             from opentelemetry import trace
 
-            from ._version import __version__
+            _otel = trace
+        else:
+            _otel = None
+    return _otel
 
-            _tracer = trace.get_tracer("cubicasa", __version__)
-    return _tracer
+
+def recording(trace: Any) -> bool:
+    """Whether the application set a tracer provider (an SDK). Without one OpenTelemetry's spans
+    record nothing, so none are made: a call costs no more than without the extra."""
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
 
 
 @contextlib.contextmanager
-def _span(found: Any, name: str, attributes: dict[str, Any]) -> Iterator[Any]:
-    """A client span of tracer `found` named `name`, current while it runs. An exception leaving
-    it is recorded on it and sets its status to error (OpenTelemetry's own behaviour)."""
-    from opentelemetry.trace import SpanKind
+def _span(trace: Any, name: str, attributes: dict[str, Any]) -> Iterator[Any]:
+    """A client span named `name`, current while it runs. An exception leaving it is recorded on
+    it and sets its status to error (OpenTelemetry's own behaviour)."""
+    from ._version import __version__
 
-    with found.start_as_current_span(name, kind=SpanKind.CLIENT, attributes=attributes) as one:
+    tracer = trace.get_tracer("cubicasa", __version__)
+    kind = trace.SpanKind.CLIENT
+    with tracer.start_as_current_span(name, kind=kind, attributes=attributes) as one:
         yield one
 
 
-def call_span(found: Any, operation: str | None, request: httpx.Request) -> Any:
+def call_span(trace: Any, operation: str | None, request: httpx.Request) -> Any:
     """The span of one call (`cubicasa getOrder`), its tries inside it."""
     attributes = {"cubicasa.operation_id": operation or "", "http.request.method": request.method}
-    return _span(found, f"cubicasa {operation or request.method}", attributes)
+    return _span(trace, f"cubicasa {operation or request.method}", attributes)
 
 
-def try_span(found: Any, attempt: int) -> Any:
-    return _span(found, "cubicasa try", {"cubicasa.try": attempt + 1})
+def try_span(trace: Any, attempt: int) -> Any:
+    return _span(trace, "cubicasa try", {"cubicasa.try": attempt + 1})
 
 
 def describe_call(traced: Any, response: httpx.Response, attempt: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -125,10 +126,35 @@ class _Tracer:
         yield span
 
 
+class _Provider:
+    """Stands for OpenTelemetry's default provider, set until an application sets an SDK's."""
+
+
+def _otel(tracer: _Tracer, provider: object) -> SimpleNamespace:
+    """What the client uses of `opentelemetry.trace`."""
+    return SimpleNamespace(
+        get_tracer_provider=lambda: provider,
+        ProxyTracerProvider=_Provider,
+        get_tracer=lambda name, version: tracer,
+        SpanKind=SimpleNamespace(CLIENT="CLIENT"),
+    )
+
+
+def test_no_span_until_the_application_sets_a_tracer_provider(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tracer = _Tracer()
+    monkeypatch.setattr(_observe, "_otel", _otel(tracer, _Provider()))
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=COMPANY))
+    with CubiCasa("k", base_url=BASE, http_client=httpx.Client(transport=transport)) as client:
+        client.company.get()
+    assert tracer.spans == []
+
+
 def test_a_span_per_call_and_per_try(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_retry, "sleep", lambda seconds: None)
     tracer = _Tracer()
-    monkeypatch.setattr(_observe, "_tracer", tracer)
+    monkeypatch.setattr(_observe, "_otel", _otel(tracer, object()))
     statuses = iter([503, 200])
     transport = httpx.MockTransport(
         lambda request: httpx.Response(

@@ -26,7 +26,7 @@ MOST = 7
 def _without_opentelemetry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Counted as without the [otel] extra: with opentelemetry-api installed, the spans add
     `_observe` (and the request ID lookup of `_raw`) to every call."""
-    monkeypatch.setattr(_observe, "_tracer", None)
+    monkeypatch.setattr(_observe, "_otel", None)
 
 
 class _Modules:
