@@ -28,7 +28,7 @@ TESTS = [
     "tests/infra",
 ]
 # What those tests import besides the project.
-TEST_DEPENDENCIES = ["pytest>=8", "pyyaml>=6", "trustme>=1.1", "httpx2>=2"]
+TEST_DEPENDENCIES = ["pytest>=8", "pyyaml>=6", "trustme>=1.1", "httpx2>=2", "opentelemetry-api"]
 
 
 def httpx_requirement() -> str:
