@@ -77,8 +77,7 @@ class AsyncAPIClient:
     _http: httpx.AsyncClient
     _inner: httpx.AsyncBaseTransport
     _stats: RetryStats
-    _new_transport: Callable[[], httpx.AsyncBaseTransport] | None
-    """Makes the client's own pools again (in a forked child); None for a caller's client."""
+    _new_transport: Callable[[], httpx.AsyncBaseTransport] | None  # None: a caller's client
 
     def _setup(
         self, inner: httpx.AsyncBaseTransport, stats: RetryStats, *, owns_transport: bool
@@ -109,8 +108,7 @@ class AsyncAPIClient:
             self._reconnect()
 
     def _reconnect(self) -> None:
-        """In a forked child: pools of its own. The parent's connections are left as they are,
-        neither used nor closed (a TLS goodbye from here would end the parent's session)."""
+        """In a forked child: own pools; the parent's connections are neither used nor closed."""
         self._generation = _forks.generation
         if self._new_transport is not None:  # a caller's http_client is theirs to manage
             self._setup(self._new_transport(), self._stats, owns_transport=True)
@@ -150,9 +148,8 @@ class AsyncAPIClient:
         label: str,
     ) -> AsyncPager[T]:
         """A pager over a list operation: each page is one `_call` of `build` (a `partial` of the
-        generated `_get_kwargs` holding the filters) at the offset given. Answering raw, the first
-        page's `RawResponse` instead (awaitable on the async client)."""
-        if self._options.raw:
+        generated `_get_kwargs` holding the filters) at the offset given."""
+        if self._options.raw:  # the first page's RawResponse (awaitable on the async client)
             first: Any = self._call(expected, build, offset=0, limit=_opt(page_size))
             return first  # type: ignore[no-any-return]
 
@@ -201,8 +198,10 @@ class AsyncAPIClient:
                     saved = sink.finish()
                     if self._options.raw:
                         took = datetime.timedelta(seconds=time.perf_counter() - started)
-                        answer = partial(returning, saved)
-                        return RawResponse(response, answer, attempt, took)  # type: ignore[return-value]
+                        found = request_id_of(response.headers)
+                        return RawResponse(
+                            response, partial(returning, saved), found, attempt, took
+                        )  # type: ignore[return-value]
                     return saved
                 except httpx.TransportError as exc:
                     decision = _retry.decide(self._options.retry, "GET", attempt, exc)
@@ -213,7 +212,7 @@ class AsyncAPIClient:
                 finally:
                     await response.aclose()
                 sink.restart()
-                _log_retry(request, decision)
+                _retry.log_retry(request, decision)
                 await _retry.asleep(decision.delay)
                 attempt += 1
         except CubiCasaError as exc:
@@ -236,19 +235,19 @@ class AsyncAPIClient:
         conformance, parse: in that order. Every error leaving here is ours, without the key."""
         self._check_open()
         request = self._build(kwargs)
-        traced_call = (
-            nullcontext()
-            if self._otel is None or not _observe.recording(self._otel)
-            else _observe.call_span(self._otel, operation, request)
-        )
-        with traced_call as traced:
+        tracing = self._otel is not None and _observe.recording(self._otel)
+        call = _observe.call_span(self._otel, operation, request) if tracing else nullcontext()
+        with call as traced:
             try:
                 response, attempt = await self._send(request, operation, 0, False)
                 if traced is not None:
-                    _observe.describe_call(traced, response, attempt)
+                    _observe.describe_call(
+                        traced, response, attempt, request_id_of(response.headers)
+                    )
                 value = self._conform(operation, response, parse is not raw)
                 if self._options.raw:
-                    return RawResponse(response, partial(parsed, parse, response, value), attempt)
+                    later = partial(parsed, parse, response, value)
+                    return RawResponse(response, later, request_id_of(response.headers), attempt)
                 return parse(response, value)
             except CubiCasaError as exc:
                 redact(exc, request, exc.__cause__)
@@ -290,7 +289,7 @@ class AsyncAPIClient:
             if isinstance(outcome, httpx.Response):
                 await outcome.aclose()
             del outcome  # the next try's body must not meet this one's in memory
-            _log_retry(request, decision)
+            _retry.log_retry(request, decision)
             await _retry.asleep(decision.delay)
             attempt += 1
         if isinstance(outcome, Exception):
@@ -408,7 +407,18 @@ def model_from(expected: type[T], operation: str, response: httpx.Response, valu
         result: T = expected.from_dict(value)  # type: ignore[attr-defined]
     except SHAPE_ERRORS as exc:
         raise shape_error(response, exc, operation) from exc
+    result._request_id = request_id_of(response.headers)  # type: ignore[attr-defined]
     return result
+
+
+# Where an API gateway puts the ID of a request, first found wins. CubiCasa documents none
+# (REFERENCE.md: "request IDs: nothing found"); these are the common ones of gateways and CDNs.
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
+
+
+def request_id_of(headers: httpx.Headers) -> str | None:
+    """The request ID an answer carries (on models as `_request_id`), or None."""
+    return next((headers[name] for name in REQUEST_ID_HEADERS if headers.get(name)), None)
 
 
 def pdf_from(response: httpx.Response, value: Any) -> bytes:
@@ -484,13 +494,3 @@ def _log_try(request: httpx.Request, outcome: str, started: float, attempt: int)
         logger.debug(
             "%s %s -> %s in %.0f ms (try %d)", request.method, request.url, outcome, ms, attempt + 1
         )
-
-
-def _log_retry(request: httpx.Request, decision: _retry.Decision) -> None:
-    logger.info(
-        "retrying %s %s in %.2f s (%s)",
-        request.method,
-        request.url.copy_with(query=None),
-        decision.delay,
-        decision.reason,
-    )

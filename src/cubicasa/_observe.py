@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 
-from ._raw import request_id_of
 from ._redact import REDACTED
 
 _UNSET: Any = object()
@@ -65,10 +64,11 @@ def try_span(trace: Any, attempt: int) -> Any:
     return _span(trace, "cubicasa try", {"cubicasa.try": attempt + 1})
 
 
-def describe_call(traced: Any, response: httpx.Response, attempt: int) -> None:
+def describe_call(
+    traced: Any, response: httpx.Response, attempt: int, request_id: str | None
+) -> None:
     traced.set_attribute("http.response.status_code", response.status_code)
     traced.set_attribute("cubicasa.retries", attempt)
-    request_id = request_id_of(response.headers)
     if request_id is not None:
         traced.set_attribute("cubicasa.request_id", request_id)
 

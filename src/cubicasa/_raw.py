@@ -14,19 +14,6 @@ from ._redact import redacted_errors
 
 T = TypeVar("T")
 
-# Where an API gateway puts the ID of a request, first found wins. CubiCasa documents none
-# (REFERENCE.md: "request IDs: nothing found"); these are the common ones of gateways and CDNs.
-REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
-
-
-def request_id_of(headers: httpx.Headers) -> str | None:
-    """The request ID an answer carries, or None."""
-    for name in REQUEST_ID_HEADERS:
-        value: str | None = headers.get(name)
-        if value:
-            return value
-    return None
-
 
 class RawResponse(Generic[T]):
     """The answer of one call, read: `status_code`, `headers`, `request_id`, `elapsed` (the
@@ -36,6 +23,7 @@ class RawResponse(Generic[T]):
         self,
         response: httpx.Response,
         parse: Callable[[], T],
+        request_id: str | None,
         retries: int,
         elapsed: datetime.timedelta | None = None,
     ) -> None:
@@ -43,7 +31,8 @@ class RawResponse(Generic[T]):
         """The `httpx.Response` (its request's `api-key` header is the client's key)."""
         self.status_code = response.status_code
         self.headers = response.headers
-        self.request_id = request_id_of(response.headers)
+        self.request_id = request_id
+        """From the first of the headers in `_base_client.REQUEST_ID_HEADERS` present."""
         self.retries = retries
         self.elapsed = _elapsed(response) if elapsed is None else elapsed
         self._parse = parse

@@ -16,6 +16,7 @@ nothing else ask. `sleep` and `asleep` are module attributes so tests can record
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +27,7 @@ import httpx
 
 from ._network import is_certificate_failure
 
+logger = logging.getLogger("cubicasa")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 # Errors raised before any byte of the request reached the server.
@@ -151,3 +153,13 @@ def retry_after(headers: Mapping[str, str], now: Callable[[], datetime]) -> floa
     if seconds != seconds:  # NaN
         return None
     return max(seconds, 0.0)
+
+
+def log_retry(request: httpx.Request, decision: Decision) -> None:
+    logger.info(
+        "retrying %s %s in %.2f s (%s)",
+        request.method,
+        request.url.copy_with(query=None),
+        decision.delay,
+        decision.reason,
+    )

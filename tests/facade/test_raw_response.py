@@ -95,3 +95,16 @@ def test_raw_answer_counts_retries_and_parses_the_model(monkeypatch: pytest.Monk
 def test_raw_response_offers_only_the_api_areas() -> None:
     with CubiCasa(api_key="k", base_url=BASE) as client, pytest.raises(AttributeError):
         client.with_raw_response.close  # noqa: B018
+
+
+def test_models_carry_the_request_id_of_their_answer() -> None:
+    ids = iter(["req-1", None])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        found = next(ids)
+        return httpx.Response(200, json=GENERIC, headers={"x-request-id": found} if found else {})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with CubiCasa(api_key="k", base_url=BASE, http_client=http) as client:
+        assert client.orders.get("o1")._request_id == "req-1"
+        assert client.orders.get("o1")._request_id is None

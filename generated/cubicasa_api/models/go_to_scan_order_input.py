@@ -50,6 +50,7 @@ class GoToScanOrderInput:
     client_name: str | Unset = UNSET
     priority: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         street = self.street

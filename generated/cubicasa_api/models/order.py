@@ -51,6 +51,7 @@ class Order:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

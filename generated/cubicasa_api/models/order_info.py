@@ -62,6 +62,7 @@ class OrderInfo:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

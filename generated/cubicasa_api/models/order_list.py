@@ -42,6 +42,7 @@ class OrderList:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         pagination = self.pagination.to_dict()

@@ -35,6 +35,7 @@ class OrderProduct:
     package_type: None | str
     purchasable_add_ons: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         add_ons = self.add_ons

@@ -37,6 +37,7 @@ class Pagination:
     next_offset: int | None | Unset = UNSET
     previous_offset: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         has_more = self.has_more

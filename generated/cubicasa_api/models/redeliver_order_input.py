@@ -38,6 +38,7 @@ class RedeliverOrderInput:
     _json_empty: Mapping[str, type] = _attrs_field(
         init=False, default=NOTHING_EMPTY, repr=False, eq=False
     )
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         order_preferences: dict[str, Any] | Unset = UNSET

@@ -30,6 +30,7 @@ class Style2D:
     style_template_id: str | Unset = UNSET
     add_info: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         style_template_id = self.style_template_id

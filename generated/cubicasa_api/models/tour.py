@@ -33,6 +33,7 @@ class Tour:
     mls_compliance_link: None | str | Unset = UNSET
     type_: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         link: None | str | Unset

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.user_role import UserRole
 from ..types import (
@@ -37,6 +38,7 @@ class UserInput:
     role: UserRole
     office_id: str | Unset = UNSET
     password: str | Unset = UNSET
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email

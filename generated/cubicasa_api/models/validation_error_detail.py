@@ -40,6 +40,7 @@ class ValidationErrorDetail:
     path_params: list[ValidationErrorItem] | Unset = UNSET
     form_params: list[ValidationErrorItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         body_params: list[dict[str, Any]] | Unset = UNSET

@@ -32,6 +32,7 @@ class WebhookConfig:
     webhook_urls: list[str]
     webhook_triggers: list[str | WebhookTrigger]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         webhook_urls = self.webhook_urls
