@@ -18,7 +18,7 @@ PYTEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help install generate check-generated lint typecheck test test-fast pytest clean \
-	publish api-diff bump index-start index-stop dependency-wheels bench probe postgres docs docs-serve
+	publish api-diff bump index-start index-stop dependency-wheels bench probe postgres docs docs-serve test-httpx-bounds
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -74,7 +74,11 @@ postgres: ## Install PostgreSQL's server (Debian's postgresql) if absent, for th
 pytest: install dependency-wheels postgres ## The test suite alone, slow tests included
 	$(PYTEST) $(PYTEST_ARGS)
 
-test: check-generated lint typecheck pytest docs ## Every check (what CI runs)
+test-httpx-bounds: $(VENV)/.installed ## The httpx-dependent tests with the lowest and the highest httpx pyproject.toml allows (httpx2 beside)
+	$(PY) scripts/httpx_bounds.py
+
+
+test: check-generated lint typecheck pytest docs test-httpx-bounds ## Every check (what CI runs)
 
 test-fast: install postgres ## The tests without the slow ones (subprocess, generator, mypy, release runs)
 	$(PYTEST) -m 'not slow' $(PYTEST_ARGS)

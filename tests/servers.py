@@ -2,13 +2,15 @@
 
 `LocalServer(handle)` runs a threaded standard-library server that hands every request, whatever
 its method, to `handle(request)` (a `BaseHTTPRequestHandler`: read `request.path`, `headers`,
-`rfile`; answer with `send_response`, `wfile`...). `unused_port()` is a port nothing listens on.
+`rfile`; answer with `send_response`, `wfile`...), over TLS when given an `ssl_context` (see
+`tests/infra/tls.py`). `unused_port()` is a port nothing listens on.
 The raw-socket servers of `tests/hostile/` stay there: they misbehave below HTTP.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +31,7 @@ class _Quiet(ThreadingHTTPServer):
 class LocalServer:
     """`with LocalServer(handle) as server: ... server.url ...` (`http://127.0.0.1:<port>`)."""
 
-    def __init__(self, handle: Handle) -> None:
+    def __init__(self, handle: Handle, *, ssl_context: ssl.SSLContext | None = None) -> None:
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
@@ -48,8 +50,12 @@ class LocalServer:
                 return
 
         self._server = _Quiet(("127.0.0.1", 0), _Handler)
+        if ssl_context is not None:
+            # Accepted connections shake hands in the serving thread; a refused one is dropped.
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
         self.port = int(self._server.server_address[1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if ssl_context is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         ).start()

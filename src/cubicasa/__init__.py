@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         AsyncCubiCasa,
         CubiCasa,
     )
+    from ._raw import RawResponse
     from ._retry import RetryPolicy
     from .conformance import ConformanceFinding
     from .errors import (
@@ -46,7 +47,15 @@ if TYPE_CHECKING:
 
 # The modules that hold the names of `__all__`, imported on first use (PEP 562): `import cubicasa`
 # loads neither httpx nor pydantic, and `cubicasa --help` stays quick. A new home goes here too.
-_HOMES = (".errors", "._retry", ".pagination", "._client", ".conformance", ".webhooks")
+_HOMES = (
+    ".errors",
+    "._retry",
+    ".pagination",
+    "._client",
+    "._raw",
+    ".conformance",
+    ".webhooks",
+)
 _SUBMODULES = frozenset(
     {"cli", "errors", "models", "pagination", "resources", "testing", "webhooks"}
 )
@@ -96,6 +105,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",

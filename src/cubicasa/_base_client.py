@@ -1,7 +1,9 @@
 """The one request loop. Every API call, raw `request()`, page and download goes through
 `AsyncAPIClient._request`, which reads top to bottom: build the request -> one try under its
-deadline with the body read (capped) -> the retry decision (`_retry`) -> the status error ->
-the conformance check -> parse -> redact (on the way out, for every error).
+deadline with the body read (capped), the hooks told -> the retry decision (`_retry`) -> the
+status error -> the conformance check -> parse (or the raw answer) -> redact (on the way out, for
+every error). With opentelemetry-api installed, and a tracer provider
+set, each call and each try is a span (`_observe`).
 
 Written once, async; `scripts/unasync.py` (`make generate`) writes the sync twin to
 `_sync/_base_client.py`. Resources call `_call(Model, op._get_kwargs, ...)` with the generated
@@ -10,33 +12,33 @@ operation's own request builder, so mypy checks every argument against the gener
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import httpx
 
-from . import _retry
+from . import _forks, _observe, _retry
 from ._body import aread_body, streamed
 from ._download import CHUNK_SIZE, Progress, Sink, streamed_request, target_of
 from ._httpx_reach import try_deadline
+from ._network import connection_error
+from ._raw import RawResponse, parsed, returning
 from ._redact import redact
 from ._retry import RetryStats
 from ._settings import ClientOptions, shown_origin
 from .conformance._spec import checker
 from .errors import (
     MAX_ERROR_BODY_PARSED,
-    APIConnectionError,
-    APITimeoutError,
     CubiCasaError,
-    FieldTypeError,
-    MissingFieldError,
     PaginationError,
     ResponseValidationError,
     error_for_response,
@@ -75,6 +77,7 @@ class AsyncAPIClient:
     _http: httpx.AsyncClient
     _inner: httpx.AsyncBaseTransport
     _stats: RetryStats
+    _new_transport: Callable[[], httpx.AsyncBaseTransport] | None  # None: a caller's client
 
     def _setup(
         self, inner: httpx.AsyncBaseTransport, stats: RetryStats, *, owns_transport: bool
@@ -83,6 +86,8 @@ class AsyncAPIClient:
         self._inner = inner
         self._stats = stats
         self._owns_transport = owns_transport
+        self._generation = _forks.generation
+        self._otel = _observe.otel()
         self._http = httpx.AsyncClient(
             base_url=options.base_url,
             headers=options.headers,
@@ -99,6 +104,14 @@ class AsyncAPIClient:
             raise CubiCasaError(
                 "This client is closed: make a new one (or keep using it inside its `with` block)."
             )
+        if self._generation != _forks.generation:
+            self._reconnect()
+
+    def _reconnect(self) -> None:
+        """In a forked child: own pools; the parent's connections are neither used nor closed."""
+        self._generation = _forks.generation
+        if self._new_transport is not None:  # a caller's http_client is theirs to manage
+            self._setup(self._new_transport(), self._stats, owns_transport=True)
 
     # -- the entry points: each builds its request, then runs the loop ----------------------
 
@@ -136,16 +149,16 @@ class AsyncAPIClient:
     ) -> AsyncPager[T]:
         """A pager over a list operation: each page is one `_call` of `build` (a `partial` of the
         generated `_get_kwargs` holding the filters) at the offset given."""
+        if self._options.raw:  # the first page's RawResponse (awaitable on the async client)
+            first: Any = self._call(expected, build, offset=0, limit=_opt(page_size))
+            return first  # type: ignore[no-any-return]
 
         async def fetch(offset: int, limit: int | None) -> Page[T]:
             try:
                 page = await self._call(expected, build, offset=offset, limit=_opt(limit))
             except ResponseValidationError as exc:
                 raise pagination_error(exc, offset) from exc.__cause__
-            try:  # an odd item is not read here, so it never stops a walk
-                return Page(page.items, page.pagination, offset)
-            except (MissingFieldError, FieldTypeError) as exc:  # the page itself cannot be walked
-                raise PaginationError(f"page at offset {offset}: {exc}") from exc
+            return Page.of(page, offset)
 
         filters = getattr(build, "keywords", {})
         return AsyncPager(
@@ -176,21 +189,31 @@ class AsyncAPIClient:
         attempt = 0
         try:
             while True:
+                started = time.perf_counter()
                 response, attempt = await self._send(request, operation, attempt, True)
                 try:
                     self._conform(operation, response, False)
                     sink.start(response)
                     async for chunk in response.aiter_bytes(CHUNK_SIZE):
                         sink.write(chunk)
-                    return sink.finish()
+                    saved = sink.finish()
+                    if self._options.raw:
+                        took = datetime.timedelta(seconds=time.perf_counter() - started)
+                        found = request_id_of(response.headers)
+                        return RawResponse(
+                            response, partial(returning, saved), found, attempt, took
+                        )  # type: ignore[return-value]
+                    return saved
                 except httpx.TransportError as exc:
                     decision = _retry.decide(self._options.retry, "GET", attempt, exc)
                     if not decision.retry:
-                        raise _translated(exc, request, attempt + 1) from exc
+                        raise connection_error(
+                            exc, request, attempt + 1, self._options.network
+                        ) from exc
                 finally:
                     await response.aclose()
                 sink.restart()
-                _log_retry(request, decision)
+                _retry.log_retry(request, decision)
                 await _retry.asleep(decision.delay)
                 attempt += 1
         except CubiCasaError as exc:
@@ -213,15 +236,26 @@ class AsyncAPIClient:
         conformance, parse: in that order. Every error leaving here is ours, without the key."""
         self._check_open()
         request = self._build(kwargs)
-        try:
-            response, _ = await self._send(request, operation, 0, False)
-            return parse(response, self._conform(operation, response, parse is not raw))
-        except CubiCasaError as exc:
-            redact(exc, request, exc.__cause__)
-            raise
-        except RecursionError as exc:  # a body nested too deeply, met outside the guarded parsers
-            deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
-            raise redact(deep, request) from exc
+        tracing = self._otel is not None and _observe.recording(self._otel)
+        call = _observe.call_span(self._otel, operation, request) if tracing else nullcontext()
+        with call as traced:
+            try:
+                response, attempt = await self._send(request, operation, 0, False)
+                if traced is not None:
+                    _observe.describe_call(
+                        traced, response, attempt, request_id_of(response.headers)
+                    )
+                value = self._conform(operation, response, parse is not raw)
+                if self._options.raw:
+                    later = partial(parsed, parse, response, value)
+                    return RawResponse(response, later, request_id_of(response.headers), attempt)
+                return parse(response, value)
+            except CubiCasaError as exc:
+                redact(exc, request, exc.__cause__)
+                raise
+            except RecursionError as exc:  # nested too deeply, met outside the guarded parsers
+                deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
+                raise redact(deep, request) from exc
 
     def _build(self, kwargs: dict[str, Any]) -> httpx.Request:
         """The request, with the key in its `api-key` header: to the base URL's origin only."""
@@ -232,7 +266,12 @@ class AsyncAPIClient:
                 f"Refusing to send the API key to {shown_origin(url)}: "
                 "it goes only to the base URL's origin."
             )
-        request.headers["api-key"] = self._options.api_key
+        options = self._options
+        if options.extra_headers:
+            request.headers.update(options.extra_headers)
+        if options.extra_query:
+            request.url = request.url.copy_merge_params(options.extra_query)
+        request.headers["api-key"] = options.api_key  # last: nothing else sets it
         return request
 
     async def _send(
@@ -251,11 +290,13 @@ class AsyncAPIClient:
             if isinstance(outcome, httpx.Response):
                 await outcome.aclose()
             del outcome  # the next try's body must not meet this one's in memory
-            _log_retry(request, decision)
+            _retry.log_retry(request, decision)
             await _retry.asleep(decision.delay)
             attempt += 1
         if isinstance(outcome, Exception):
-            raise _translated(outcome, request, attempt + 1) from outcome
+            raise connection_error(
+                outcome, request, attempt + 1, self._options.network
+            ) from outcome
         if outcome.status_code >= 300:  # a redirect is not followed: the key would travel with it
             error = error_for_response(outcome)
             self._conform(operation, outcome, False)
@@ -266,7 +307,24 @@ class AsyncAPIClient:
         self, request: httpx.Request, attempt: int, stream: bool
     ) -> httpx.Response | httpx.RequestError:
         """One try, its body read (decoded, capped) before the deadline; a download's 2xx body
-        streams instead. A transport error is returned, for the retry decision."""
+        streams instead. A transport error is returned, for the retry decision. The hooks see
+        the request before it goes and the answer once read, the key shown as `***`."""
+        options = self._options
+        if options.on_request is not None:
+            options.on_request(_observe.redacted(request))
+        if self._otel is None or not _observe.recording(self._otel):
+            outcome = await self._one_try(request, attempt, stream)
+        else:
+            with _observe.try_span(self._otel, attempt) as one:
+                outcome = await self._one_try(request, attempt, stream)
+                _observe.describe_try(one, outcome)
+        if options.on_response is not None and isinstance(outcome, httpx.Response):
+            options.on_response(_observe.redacted_response(outcome))
+        return outcome
+
+    async def _one_try(
+        self, request: httpx.Request, attempt: int, stream: bool
+    ) -> httpx.Response | httpx.RequestError:
         options = self._options
         seconds = _try_seconds(request)
         deadline = None if seconds is None else time.monotonic() + seconds
@@ -353,7 +411,18 @@ def model_from(expected: type[T], operation: str, response: httpx.Response, valu
     from cubicasa_api.types import mark_operation  # here: import cubicasa stays light
 
     mark_operation(result, operation)  # a deviant answer's field errors name the operation
+    result._request_id = request_id_of(response.headers)  # type: ignore[attr-defined]
     return result
+
+
+# Where an API gateway puts the ID of a request, first found wins. CubiCasa documents none
+# (REFERENCE.md: "request IDs: nothing found"); these are the common ones of gateways and CDNs.
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
+
+
+def request_id_of(headers: httpx.Headers) -> str | None:
+    """The request ID an answer carries (on models as `_request_id`), or None."""
+    return next((headers[name] for name in REQUEST_ID_HEADERS if headers.get(name)), None)
 
 
 def pdf_from(response: httpx.Response, value: Any) -> bytes:
@@ -404,22 +473,7 @@ def _opt(limit: int | None) -> int | Unset:
     return UNSET if limit is None else limit
 
 
-# -- errors without an answer, and the log ----------------------------------------------------
-
-
-def _translated(exc: Exception, request: httpx.Request, tries: int) -> CubiCasaError:
-    """httpx's error (no answer came) as ours, saying how many tries were made and under which
-    timeouts."""
-    timeout = isinstance(exc, httpx.TimeoutException)
-    what = "Timed out" if timeout else "Connection failed"
-    where = f"{request.method} {request.url.copy_with(query=None)}"
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    message = (
-        f"{what}: {where} after {tries} {'try' if tries == 1 else 'tries'} "
-        f"({_timeouts(request)}): {detail}"
-    )
-    kind = APITimeoutError if timeout else APIConnectionError
-    return redact(kind(message, request=request), request, exc)  # type: ignore[no-any-return]
+# -- errors without an answer (what they say: `_network.connection_error`), and the log -----
 
 
 def _carrying(exc: httpx.RequestError, request: httpx.Request) -> httpx.RequestError:
@@ -429,15 +483,6 @@ def _carrying(exc: httpx.RequestError, request: httpx.Request) -> httpx.RequestE
     except RuntimeError:
         exc.request = request
     return exc
-
-
-def _timeouts(request: httpx.Request) -> str:
-    timeouts = request.extensions.get("timeout") or {}
-    read, connect = timeouts.get("read"), timeouts.get("connect")
-    if read is None and connect is None:
-        return "no timeout"
-    text = "no time limit a try" if read is None else f"timeout {read:g} s a try"
-    return text + ("" if connect in (None, read) else f", {connect:g} s to connect")
 
 
 def _try_seconds(request: httpx.Request) -> float | None:
@@ -453,13 +498,3 @@ def _log_try(request: httpx.Request, outcome: str, started: float, attempt: int)
         logger.debug(
             "%s %s -> %s in %.0f ms (try %d)", request.method, request.url, outcome, ms, attempt + 1
         )
-
-
-def _log_retry(request: httpx.Request, decision: _retry.Decision) -> None:
-    logger.info(
-        "retrying %s %s in %.2f s (%s)",
-        request.method,
-        request.url.copy_with(query=None),
-        decision.delay,
-        decision.reason,
-    )

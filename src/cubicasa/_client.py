@@ -5,7 +5,10 @@ loop of `_base_client` (the sync twin in `_sync/_base_client.py`, produced from 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import ssl
+from collections.abc import Callable, Mapping
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
 
@@ -13,6 +16,8 @@ import httpx
 
 from ._base_client import AsyncAPIClient
 from ._body import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE
+from ._network import Network, resolve_network
+from ._raw import RawResponses
 from ._retry import RetryPolicy, RetryStats
 from ._settings import (
     _UNCHANGED,
@@ -81,6 +86,28 @@ class _Resource(Generic[R]):
         return resource
 
 
+def _network(http_client: Any, proxy: Any, trust_env: Any, verify: Any) -> Network | None:
+    """The proxy and TLS trust of the client's own pools; None with a caller's `http_client`,
+    which has its own (setting them here too would be silently ignored, so it is refused)."""
+    if http_client is None:
+        return resolve_network(verify, proxy, trust_env)
+    given = [
+        name
+        for name, value, default in (
+            ("proxy", proxy, None),
+            ("trust_env", trust_env, True),
+            ("verify", verify, True),
+        )
+        if value is not default
+    ]
+    if given:
+        raise ValueError(
+            f"{', '.join(given)}: set on the http_client you pass (it makes the connections), "
+            "not on the CubiCasa client too"
+        )
+    return None
+
+
 class _ClientCommon:
     """What both clients share: `with_options`, `conformance`, the repr."""
 
@@ -96,12 +123,36 @@ class _ClientCommon:
         timeout: float | httpx.Timeout | None = _UNCHANGED,
         max_retries: int | RetryPolicy = _UNCHANGED,
         max_response_bytes: int = _UNCHANGED,
+        extra_headers: Mapping[str, str] | None = _UNCHANGED,
+        extra_query: Mapping[str, Any] | None = _UNCHANGED,
     ) -> Self:
         """A client like this one, sharing its connections, with another timeout, retry count (or
-        policy) or size cap: `client.with_options(timeout=300).orders.get_combined_pdf(id)`."""
+        policy) or size cap, or headers or query parameters added to each of its requests:
+        `client.with_options(timeout=300).orders.get_combined_pdf(id)`,
+        `client.with_options(extra_headers={"X-Trace": "1"}).orders.get(id)`.
+
+        Raises:
+            CubiCasaError: `extra_headers` names `api-key` (the key is the client's `api_key`).
+            TypeError, ValueError: an argument of the wrong type or value.
+        """
+        return self._copy(
+            self._options.replace(
+                timeout, max_retries, max_response_bytes, extra_headers, extra_query
+            )
+        )
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """The client's API areas answering with the HTTP answer: `client.with_raw_response
+        .orders.get(id)` returns a `RawResponse` (`status_code`, `headers`, `request_id`,
+        `elapsed`, `retries`, and `.parse()` for the `Order`); awaitable on `AsyncCubiCasa`."""
+        return RawResponses(self._copy(self._options.replace(raw=True)), frozenset(RESOURCES))
+
+    def _copy(self, options: Any) -> Self:
         self._check_open()  # type: ignore[attr-defined]
         copy = object.__new__(type(self))
-        copy._options = self._options.replace(timeout, max_retries, max_response_bytes)
+        copy._options = options
+        copy._new_transport = self._new_transport  # type: ignore[attr-defined]
         copy._setup(self._inner, self._stats, owns_transport=False)  # type: ignore[attr-defined]
         return copy
 
@@ -137,6 +188,18 @@ class CubiCasa(_ClientCommon, SyncAPIClient):
             headers, auth, cookies and event hooks are not applied (the client's own are). It is
             never closed.
         default_headers: headers added to every request.
+        proxy: the proxy to send through (`"http://proxy.example:3128"`, or an `httpx.Proxy`);
+            by default the environment's, as httpx and curl read it (`HTTPS_PROXY`, `HTTP_PROXY`,
+            `ALL_PROXY`, `NO_PROXY`, in lower or upper case). An https base URL goes through a
+            CONNECT tunnel: the proxy never sees the key.
+        trust_env: False ignores the proxy and CA environment variables.
+        verify: True (certifi's CA bundle, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set), a CA
+            bundle file or directory, or an `ssl.SSLContext` (e.g. `truststore.SSLContext(...)`
+            for the operating system's trust store); False turns certificate checks off.
+        on_request: called with each try's `httpx.Request` before it is sent (its `api-key`
+            header shown as `***`).
+        on_response: called with each try's `httpx.Response` once its body is read (a
+            download's before it streams), retried answers included.
         conformance: what to do when a response differs from the spec: `"log"` (the default; one
             WARNING per distinct deviation per process on the `cubicasa.conformance` logger),
             `"strict"` (raise `ResponseValidationError`) or `"off"`; defaults to the
@@ -171,6 +234,11 @@ class CubiCasa(_ClientCommon, SyncAPIClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         min_download_rate: float = DEFAULT_MIN_DOWNLOAD_RATE,
         conformance: str | None = None,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
+        on_request: Callable[[httpx.Request], object] | None = None,
+        on_response: Callable[[httpx.Response], object] | None = None,
     ) -> None:
         self._options = resolve_options(
             api_key,
@@ -181,13 +249,19 @@ class CubiCasa(_ClientCommon, SyncAPIClient):
             max_response_bytes,
             min_download_rate,
             conformance,
+            network=_network(http_client, proxy, trust_env, verify),
+            on_request=on_request,
+            on_response=on_response,
         )
         http_client = http_client_of(http_client, httpx.Client)
-        if http_client is None:
-            self._setup(own_transport(), RetryStats(), owns_transport=True)
-        else:  # the caller's: never closed by this client
+        network = self._options.network
+        if network is None:  # the caller's: never closed by this client
+            self._new_transport = None
             inner = borrowed(http_client, self._options.base_url)
             self._setup(inner, RetryStats(), owns_transport=False)
+        else:
+            self._new_transport = partial(own_transport, network, self._options.base_url)
+            self._setup(self._new_transport(), RetryStats(), owns_transport=True)
 
     def request(
         self,
@@ -252,6 +326,11 @@ class AsyncCubiCasa(_ClientCommon, AsyncAPIClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         min_download_rate: float = DEFAULT_MIN_DOWNLOAD_RATE,
         conformance: str | None = None,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
+        on_request: Callable[[httpx.Request], object] | None = None,
+        on_response: Callable[[httpx.Response], object] | None = None,
     ) -> None:
         self._options = resolve_options(
             api_key,
@@ -262,13 +341,19 @@ class AsyncCubiCasa(_ClientCommon, AsyncAPIClient):
             max_response_bytes,
             min_download_rate,
             conformance,
+            network=_network(http_client, proxy, trust_env, verify),
+            on_request=on_request,
+            on_response=on_response,
         )
         http_client = http_client_of(http_client, httpx.AsyncClient)
-        if http_client is None:
-            self._setup(own_async_transport(), RetryStats(), owns_transport=True)
-        else:  # the caller's: never closed by this client
-            inner = async_borrowed(http_client, self._options.base_url)
-            self._setup(inner, RetryStats(), owns_transport=False)
+        network = self._options.network
+        if network is None:  # the caller's: never closed by this client
+            self._new_transport = None
+            ainner = async_borrowed(http_client, self._options.base_url)
+            self._setup(ainner, RetryStats(), owns_transport=False)
+        else:
+            self._new_transport = partial(own_async_transport, network, self._options.base_url)
+            self._setup(self._new_transport(), RetryStats(), owns_transport=True)
 
     async def request(
         self,

@@ -1,7 +1,7 @@
 """The only module that reaches into httpx's private parts: the network backend of its connection
 pool, wrapped so that every connect, read and write is shortened to fit the current try's
 wall-clock deadline (httpx's own timeouts are per operation; the request loop sets `try_deadline`
-for each try), and the transport a caller's client picks for a URL."""
+for each try), and the transport a client picks for a URL (its proxies and mounts)."""
 
 from __future__ import annotations
 

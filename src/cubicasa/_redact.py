@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, quote_plus
 
@@ -118,3 +120,18 @@ def redact(exc: Any, request: httpx.Request | None, cause: BaseException | None 
     if cause is not None:
         cause.args = tuple(scrub(arg, key) for arg in cause.args)
     return exc
+
+
+@contextmanager
+def redacted_errors(request: httpx.Request) -> Iterator[None]:
+    """Every error leaving a call is ours, without the key."""
+    from .errors import CubiCasaError
+
+    try:
+        yield
+    except CubiCasaError as exc:
+        redact(exc, request, exc.__cause__)
+        raise
+    except RecursionError as exc:  # a body nested too deeply, met outside the guarded parsers
+        deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
+        raise redact(deep, request) from exc

@@ -6,6 +6,7 @@ What is retried, and why:
 - a read/write timeout, a connection dropped mid-answer, 408, 429 and 5xx: GET, HEAD, OPTIONS,
   PUT, PATCH and DELETE, which are safe to repeat;
 - 429 on POST too, because the server refused it without acting on it.
+A certificate the client does not trust is not retried: the next try would meet it again.
 A POST that timed out or got a 5xx is never repeated: CubiCasa may have created the order, and
 sending it again could order (and bill) twice.
 
@@ -15,6 +16,7 @@ nothing else ask. `sleep` and `asleep` are module attributes so tests can record
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -23,6 +25,9 @@ from datetime import UTC, datetime
 
 import httpx
 
+from ._network import is_certificate_failure
+
+logger = logging.getLogger("cubicasa")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 # Errors raised before any byte of the request reached the server.
@@ -92,6 +97,8 @@ def decide_after_error(
     """Whether to send again after `error` on try number `attempt` (0 for the first)."""
     if attempt >= policy.max_retries:
         return STOP
+    if is_certificate_failure(error):  # the next try meets the same certificate
+        return STOP
     if isinstance(error, NOT_SENT_ERRORS):
         return Decision(True, backoff(policy, attempt, rand), f"not sent: {type(error).__name__}")
     if isinstance(error, httpx.TransportError) and method.upper() in IDEMPOTENT_METHODS:
@@ -146,3 +153,13 @@ def retry_after(headers: Mapping[str, str], now: Callable[[], datetime]) -> floa
     if seconds != seconds:  # NaN
         return None
     return max(seconds, 0.0)
+
+
+def log_retry(request: httpx.Request, decision: Decision) -> None:
+    logger.info(
+        "retrying %s %s in %.2f s (%s)",
+        request.method,
+        request.url.copy_with(query=None),
+        decision.delay,
+        decision.reason,
+    )

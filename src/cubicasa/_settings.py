@@ -1,6 +1,6 @@
 """A client's options: its arguments (the key, the base URL, timeouts, retries, size and rate
-limits, headers, conformance, logging) checked and resolved once into one frozen `ClientOptions`,
-and the checks `request()` makes before sending."""
+limits, headers, conformance, logging, proxy and TLS trust, hooks) checked and resolved once into
+one frozen `ClientOptions`, and the checks `request()` makes before sending."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import logging
 import math
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from ._network import Network
 from ._retry import RetryPolicy
 from ._version import __version__
 from .conformance._mode import Conformance, resolve_mode
@@ -152,26 +153,26 @@ def _timeout(timeout: Any) -> httpx.Timeout:
     return httpx.Timeout(_number("timeout", timeout, positive=True, most=MAX_TIMEOUT))
 
 
-def _headers(default_headers: Any) -> dict[str, str]:
+def _headers(default_headers: Any, argument: str = "default_headers") -> dict[str, str]:
     """`default_headers` checked: a mapping of header names (RFC 9110 tokens) to values without
     line breaks or control characters. Values are never shown (they may be secrets)."""
     if default_headers is None:
         return {}
     if not isinstance(default_headers, Mapping):
         raise TypeError(
-            f"default_headers must be a mapping of str to str, got {type(default_headers).__name__}"
+            f"{argument} must be a mapping of str to str, got {type(default_headers).__name__}"
         )
     for name, value in default_headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise TypeError(
-                f"default_headers must map str to str, got {type(name).__name__} -> "
+                f"{argument} must map str to str, got {type(name).__name__} -> "
                 f"{type(value).__name__}"
             )
         if not _TOKEN.fullmatch(name):
-            raise ValueError(f"default_headers: {name!r} is not a valid header name")
+            raise ValueError(f"{argument}: {name!r} is not a valid header name")
         if not all(" " <= c <= "~" or c == "\t" for c in value) or value != value.strip():
             raise ValueError(
-                f"default_headers: the value of {name!r} must be printable ASCII without line "
+                f"{argument}: the value of {name!r} must be printable ASCII without line "
                 "breaks, control characters or surrounding spaces (the value is not shown here)"
             )
     return dict(default_headers)
@@ -218,14 +219,29 @@ class ClientOptions:
     min_download_rate: float
     conformance: Conformance
     """Mutable on purpose: the findings a client and its `with_options` copies share."""
+    network: Network | None = None
+    """The proxy and TLS trust of the client's own pools (None: it sends through an
+    `http_client` of the caller's)."""
+    on_request: Callable[[httpx.Request], Any] | None = None
+    on_response: Callable[[httpx.Response], Any] | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    """Added to every request of a `with_options` copy (after the default headers)."""
+    extra_query: dict[str, Any] = field(default_factory=dict)
+    """Added to the query of every request of a `with_options` copy."""
+    raw: bool = False
+    """Calls return a `RawResponse` (`client.with_raw_response`)."""
 
     def replace(
         self,
         timeout: Any = _UNCHANGED,
         max_retries: Any = _UNCHANGED,
         max_response_bytes: Any = _UNCHANGED,
+        extra_headers: Any = _UNCHANGED,
+        extra_query: Any = _UNCHANGED,
+        raw: bool | None = None,
     ) -> ClientOptions:
-        """These options with another timeout, retry count or size cap (for `with_options`)."""
+        """These options with another timeout, retry count, size cap, extra headers or query
+        (for `with_options`), or answering raw (`with_raw_response`)."""
         changes: dict[str, Any] = {}
         if timeout is not _UNCHANGED:
             changes["timeout"] = _timeout(timeout)
@@ -233,6 +249,16 @@ class ClientOptions:
             changes["retry"] = _retry_policy(max_retries)
         if max_response_bytes is not _UNCHANGED:
             changes["max_response_bytes"] = _max_response_bytes(max_response_bytes)
+        if extra_headers is not _UNCHANGED:
+            extra = _headers(extra_headers, "extra_headers")
+            if any(name.lower() == "api-key" for name in extra):
+                raise CubiCasaError("extra_headers cannot set api-key: it is the client's api_key.")
+            changes["extra_headers"] = {**self.extra_headers, **extra}
+        if extra_query is not _UNCHANGED:
+            _params(extra_query, "extra_query")
+            changes["extra_query"] = {**self.extra_query, **(extra_query or {})}
+        if raw is not None:
+            changes["raw"] = raw
         return dataclasses.replace(self, **changes)
 
     def check_target(self, path: str) -> None:
@@ -266,6 +292,10 @@ def resolve_options(
     max_response_bytes: int,
     min_download_rate: float,
     conformance: str | None = None,
+    *,
+    network: Network | None = None,
+    on_request: Any = None,
+    on_response: Any = None,
 ) -> ClientOptions:
     """The constructor's arguments checked (TypeError, ValueError or CubiCasaError naming the
     argument) and resolved against the environment."""
@@ -282,10 +312,24 @@ def resolve_options(
     }
     if any(name.lower() == "api-key" for name in headers):
         raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
+    for name, hook in (("on_request", on_request), ("on_response", on_response)):
+        if hook is not None and not callable(hook):
+            raise TypeError(f"{name} must be callable or None, got {type(hook).__name__}")
     checking = Conformance(resolve_mode(conformance), url.path, secret=key)
     _logging_from_env()
     return ClientOptions(
-        key, url, _origin(url), resolved_timeout, retry, headers, cap, rate, checking
+        key,
+        url,
+        _origin(url),
+        resolved_timeout,
+        retry,
+        headers,
+        cap,
+        rate,
+        checking,
+        network,
+        on_request,
+        on_response,
     )
 
 
@@ -305,20 +349,20 @@ def http_client_of(http_client: Any, kind: type[Any]) -> Any:
 _PARAM_VALUES = (str, int, float, bool, type(None))
 
 
-def _params(params: Any) -> None:
+def _params(params: Any, argument: str = "params") -> None:
     if params is None:
         return
     if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a mapping, got {type(params).__name__}")
+        raise TypeError(f"{argument} must be a mapping, got {type(params).__name__}")
     for name, value in params.items():
         if not isinstance(name, str):
-            raise TypeError(f"params: names must be str, got {type(name).__name__}")
+            raise TypeError(f"{argument}: names must be str, got {type(name).__name__}")
         values = value if isinstance(value, (list, tuple)) else [value]
         for one in values:
             if not isinstance(one, _PARAM_VALUES):
                 raise TypeError(
-                    f"params[{name!r}] must be a str, int, float, bool or None (or a list of "
-                    f"them), got {type(one).__name__}"
+                    f"{argument}[{name!r}] must be a str, int, float, bool or None (or a list "
+                    f"of them), got {type(one).__name__}"
                 )
 
 

@@ -1,20 +1,32 @@
-"""The transports a client sends through: its own connection pool (every network operation held
-to the try's deadline), or a caller's `http_client`, borrowed without being closed. They only move
-bytes: every decision about a call is the request loop's (`_base_client`)."""
+"""The transports a client sends through: its own connection pool (direct or through a proxy;
+every network operation held to the try's deadline), or a caller's `http_client`, borrowed without
+being closed. They only move bytes: every decision about a call is the request loop's
+(`_base_client`)."""
 
 from __future__ import annotations
 
 import httpx
 
 from ._httpx_reach import transport_for, with_deadlines
+from ._network import Network
 
 
-def own_transport() -> httpx.HTTPTransport:
-    return with_deadlines(httpx.HTTPTransport())  # type: ignore[no-any-return]
+def own_transport(network: Network, base_url: httpx.URL) -> httpx.BaseTransport:
+    """The client's own pool for the base URL, as httpx picks it: through `proxy=`, else the
+    proxy environment variables (unless `trust_env=False`; `NO_PROXY` may name the host), else
+    direct. Every request goes to that origin, so the pick is made once."""
+    picked = transport_for(httpx.Client(**network.transport_options()), base_url)
+    if not isinstance(picked, httpx.BaseTransport):  # an httpx that hides the pick
+        picked = httpx.HTTPTransport(verify=network.ssl_context, proxy=network.proxy)
+    return with_deadlines(picked)  # type: ignore[no-any-return]
 
 
-def own_async_transport() -> httpx.AsyncHTTPTransport:
-    return with_deadlines(httpx.AsyncHTTPTransport())  # type: ignore[no-any-return]
+def own_async_transport(network: Network, base_url: httpx.URL) -> httpx.AsyncBaseTransport:
+    """The async twin of `own_transport`."""
+    picked = transport_for(httpx.AsyncClient(**network.transport_options()), base_url)
+    if not isinstance(picked, httpx.AsyncBaseTransport):
+        picked = httpx.AsyncHTTPTransport(verify=network.ssl_context, proxy=network.proxy)
+    return with_deadlines(picked)  # type: ignore[no-any-return]
 
 
 def borrowed(client: httpx.Client, base_url: httpx.URL) -> httpx.BaseTransport:

@@ -104,6 +104,16 @@ class Page(Generic[T]):
         value = _sent(self.pagination, "next_offset")
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
+    @classmethod
+    def of(cls, listing: Listing[T], offset: int) -> Page[T]:
+        """The page of a list answer. One without `items` or `pagination` (or with either of
+        another JSON type) cannot be walked: PaginationError naming it. An odd item is not read
+        here, so it never stops a walk."""
+        try:
+            return cls(listing.items, listing.pagination, offset)
+        except (MissingFieldError, FieldTypeError) as exc:
+            raise PaginationError(f"page at offset {offset}: {exc}") from exc
+
 
 FetchPage = Callable[[int, int | None], Page[T]]
 AsyncFetchPage = Callable[[int, int | None], Awaitable[Page[T]]]

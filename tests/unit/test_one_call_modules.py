@@ -10,14 +10,23 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import pytest
+
 import cubicasa
-from cubicasa import AsyncCubiCasa, CubiCasa
+from cubicasa import AsyncCubiCasa, CubiCasa, _observe
 from cubicasa.testing import FakeCubiCasa
 
 PACKAGE = Path(cubicasa.__file__).resolve().parent
 TESTING = PACKAGE / "testing"
 ORDER = "312babc6-e742-4d54-ac49-e0f7b16ec15a"  # a seeded order of the fake
 MOST = 7
+
+
+@pytest.fixture(autouse=True)
+def _without_opentelemetry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted as without the [otel] extra: with opentelemetry-api installed, the spans add
+    `_observe` (and the request ID lookup of `_raw`) to every call."""
+    monkeypatch.setattr(_observe, "_otel", None)
 
 
 class _Modules:

@@ -42,6 +42,7 @@ class ChangeRequestInput(ModelBase):
         "img_urls": "img_urls",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text

@@ -46,6 +46,7 @@ class CompanyInfo(ModelBase):
         "profile": "profile",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         profile = self.profile.to_dict()

@@ -42,6 +42,7 @@ class CompanyPackage(ModelBase):
         "add_ons": "add_ons",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         package_type: None | str | Unset

@@ -80,6 +80,7 @@ class DeliveryAssets(ModelBase):
         "tour": "tour",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(("listing_floorplans",))
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         listing_floorplans = self.listing_floorplans.to_dict()

@@ -54,6 +54,7 @@ class ErrorBody(ModelBase):
         "validation_error": "validation_error",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message

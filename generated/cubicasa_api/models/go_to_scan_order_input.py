@@ -68,6 +68,7 @@ class GoToScanOrderInput(ModelBase):
         "priority": "priority",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         street = self.street

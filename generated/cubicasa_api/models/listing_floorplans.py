@@ -85,6 +85,7 @@ class ListingFloorplans(ModelBase):
             "zip_urls_dim",
         )
     )
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         pdf_urls = self.pdf_urls

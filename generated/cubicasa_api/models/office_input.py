@@ -38,6 +38,7 @@ class OfficeInput(ModelBase):
         "name": "name",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

@@ -64,6 +64,7 @@ class OrderAddress(ModelBase):
         "longitude": "longitude",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         full_address = self.full_address

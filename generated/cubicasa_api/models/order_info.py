@@ -83,6 +83,7 @@ class OrderInfo(ModelBase):
         "product": "product",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

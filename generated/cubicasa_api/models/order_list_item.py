@@ -63,6 +63,7 @@ class OrderListItem(ModelBase):
         "delivery_assets": "delivery_assets",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -52,6 +52,7 @@ class OrderPreferences(ModelBase):
         "style_3d": "style_3d",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         style_2d: dict[str, Any] | Unset = UNSET

@@ -47,6 +47,7 @@ class OrderProduct(ModelBase):
         "purchasable_add_ons": "purchasable_add_ons",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         add_ons = self.add_ons

@@ -49,6 +49,7 @@ class Pagination(ModelBase):
         "previous_offset": "previous_offset",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         has_more = self.has_more

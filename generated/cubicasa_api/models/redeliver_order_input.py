@@ -48,6 +48,7 @@ class RedeliverOrderInput(ModelBase):
         "order_preferences": "order_preferences",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         order_preferences: dict[str, Any] | Unset = UNSET

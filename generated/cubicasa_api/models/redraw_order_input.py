@@ -51,6 +51,7 @@ class RedrawOrderInput(ModelBase):
         "order_preferences": "order_preferences",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         info = self.info

@@ -40,6 +40,7 @@ class Style2D(ModelBase):
         "add_info": "add_info",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         style_template_id = self.style_template_id

@@ -55,6 +55,7 @@ class Style3D(ModelBase):
         "add_info": "add_info",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         video: dict[str, Any] | Unset = UNSET

@@ -44,6 +44,7 @@ class Tour(ModelBase):
         "type_": "type",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         link: None | str | Unset

@@ -52,6 +52,7 @@ class UserList(ModelBase):
         "items": "items",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         pagination = self.pagination.to_dict()

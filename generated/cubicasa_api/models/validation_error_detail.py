@@ -51,6 +51,7 @@ class ValidationErrorDetail(ModelBase):
         "form_params": "form_params",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         body_params: list[dict[str, Any]] | Unset = UNSET

@@ -45,6 +45,7 @@ class ValidationErrorItem(ModelBase):
         "type_": "type",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         loc = []

@@ -47,6 +47,7 @@ class ValidationErrorResponse(ModelBase):
         "validation_error": "validation_error",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         validation_error = self.validation_error.to_dict()

@@ -40,6 +40,7 @@ class Video3D(ModelBase):
         "layout": "layout",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         speed = self.speed

@@ -42,6 +42,7 @@ class WebhookConfig(ModelBase):
         "webhook_triggers": "webhook_triggers",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         webhook_urls = self.webhook_urls

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.webhook_trigger import WebhookTrigger
 from ..types import (
@@ -40,6 +41,7 @@ class WebhookConfigInput(ModelBase):
         "webhook_triggers": "webhook_triggers",
     }
     _defaulted: ClassVar[frozenset[str]] = frozenset(())
+    _request_id: str | None = _attrs_field(init=False, default=None, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         webhook_urls: list[str] | Unset = UNSET
