@@ -41,7 +41,6 @@ from ..conformance._spec import checker
 from ..errors import (
     MAX_ERROR_BODY_PARSED,
     CubiCasaError,
-    PaginationError,
     ResponseValidationError,
     error_for_response,
 )
@@ -156,10 +155,7 @@ class SyncAPIClient:
             return first  # type: ignore[no-any-return]
 
         def fetch(offset: int, limit: int | None) -> Page[T]:
-            try:
-                page = self._call(expected, build, offset=offset, limit=_opt(limit))
-            except ResponseValidationError as exc:
-                raise pagination_error(exc, offset) from exc.__cause__
+            page = self._call(expected, build, offset=offset, limit=_opt(limit))
             return Page.of(page, offset)
 
         filters = getattr(build, "keywords", {})
@@ -447,20 +443,6 @@ def shape_error(
         exc.operation = exc.operation or operation
         return ResponseValidationError(response, str(exc))
     return ResponseValidationError(response, f"{type(exc).__name__}: {exc}")
-
-
-def pagination_error(exc: ResponseValidationError, offset: int) -> Exception:
-    """A page whose `has_more` is not a boolean is the pager's to report (a PaginationError, as
-    for every other broken page chain); any other wrong shape stays a ResponseValidationError."""
-    shape = exc.__cause__
-    if getattr(shape, "where", None) == ["pagination", "has_more"] and not _unset(
-        getattr(shape, "value", None)
-    ):
-        sent = getattr(shape, "value", None)
-        return PaginationError(
-            f"page at offset {offset}: has_more must be true or false, the server sent {sent!r}"
-        )
-    return exc
 
 
 def _unset(value: Any) -> bool:
