@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -45,14 +46,16 @@ def statuses(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[
 
 
 def test_set_status_then_the_command_line_sees_it(
-    served: FakeServer, capsys: pytest.CaptureFixture[str]
+    served: FakeServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     assert drive(served, f"orders/{PENDING_ORDER}/status", {"status": "Ready"}).json() == {
         "ok": True
     }
     code, seen = statuses(capsys, "get", PENDING_ORDER)
     assert (code, seen) == (0, ["Ready"])
-    assert main(["orders", "pdf", PENDING_ORDER, "--output", "/dev/null", "--quiet"]) == 0
+    pdf = tmp_path / "plan.pdf"
+    assert main(["orders", "pdf", PENDING_ORDER, "--output", str(pdf), "--quiet"]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF-")
 
 
 def test_fail_deviate_and_reset(served: FakeServer, capsys: pytest.CaptureFixture[str]) -> None:
