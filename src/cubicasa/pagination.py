@@ -317,10 +317,13 @@ class Pager(_PagerBase, Generic[T]):
             return
         from concurrent.futures import ThreadPoolExecutor
 
+        from ._stopping import StopScope
+
         pool = ThreadPoolExecutor(walk.concurrency, thread_name_prefix="cubicasa-pager")
+        scope = StopScope()  # what the walk's threads are blocked in, to stop them at the end
         pending: dict[int, Future[Page[T]]] = {}
         for guess in walk.first_guesses():
-            pending[guess] = pool.submit(self._fetch, guess, self._page_size)
+            pending[guess] = pool.submit(scope.run, self._fetch, guess, self._page_size)
         try:
             while not walk.done:
                 offset = walk.offset
@@ -334,12 +337,14 @@ class Pager(_PagerBase, Generic[T]):
                 if not walk.speculating():
                     _cancel(pending)
                 for guess in walk.ahead(set(pending)):
-                    pending[guess] = pool.submit(self._fetch, guess, self._page_size)
+                    pending[guess] = pool.submit(scope.run, self._fetch, guess, self._page_size)
                 yield self._cut(page, items)
         finally:
             _cancel(pending)
-            # Wait for fetches already sent (at most `concurrency`): nothing of the walk may
-            # still run when the caller goes on, and perhaps closes the client.
+            # Stop the fetches already sent (their sockets are shut, their retry waits cut
+            # short), then wait for their threads, which end at once: nothing of the walk may
+            # still run when the caller goes on (after a `break`, an error or Ctrl-C).
+            scope.stop()
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _result(self, future: Future[Page[T]], walk: _Walk) -> Page[T] | None:
