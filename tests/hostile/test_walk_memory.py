@@ -28,7 +28,9 @@ from tests.hostile.server import Request, head, serve
 MIB = 1024 * 1024
 
 
-def pages_of(per_page: int, id_bytes: int, *, unknown_field: bool = False, busy: bool = False) -> Any:
+def pages_of(
+    per_page: int, id_bytes: int, *, unknown_field: bool = False, busy: bool = False
+) -> Any:
     """Pages of `per_page` orders whose IDs are `id_bytes` long and unique; every request
     retried once after a 429 when `busy` (the retry path keeps nothing either)."""
     refused: set[int] = set()
@@ -163,7 +165,8 @@ def vmhwm():
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-with serve(pages_of(10, 1024 * 1024)) as server, CubiCasa(api_key=KEY, base_url=server.base_url) as client:
+script = pages_of(10, 1024 * 1024)
+with serve(script) as server, CubiCasa(api_key=KEY, base_url=server.base_url) as client:
     client.orders.list(max_items=10).pages().__next__()  # warm-up: imports, a connection
     before = vmhwm()
     count = sum(1 for _ in client.orders.list(max_items=int(sys.argv[1])))
