@@ -112,7 +112,8 @@ def target_of(path: str | os.PathLike[str]) -> Path:
         why = "not a regular file (a device, FIFO or socket): a download is saved to a file"
         raise OSError(errno.EINVAL, why, str(target))
     if not mode & 0o222 or not os.access(target, os.W_OK):
-        raise PermissionError(errno.EACCES, "read-only: a download does not replace it", str(target))
+        why = "read-only: a download does not replace it"
+        raise PermissionError(errno.EACCES, why, str(target))
     return target
 
 
