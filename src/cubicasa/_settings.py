@@ -17,7 +17,7 @@ import httpx
 
 from ._retry import RetryPolicy
 from ._version import __version__
-from .conformance import Conformance, resolve_mode
+from .conformance._mode import Conformance, resolve_mode
 from .errors import CubiCasaError
 
 DEFAULT_BASE_URL = "https://app.cubi.casa/api/integrate/v3"

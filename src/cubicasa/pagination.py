@@ -15,6 +15,11 @@ shift later pages onto ones already seen); a walk whose pages bring nothing new
 than the page before's is the walk catching up with a busy account (new orders push the list on
 between two pages read at different moments), not a repetition: the walk goes on sequentially,
 for at most `MAX_CATCH_UP_PAGES` such pages in a row.
+
+Written twice on purpose, not produced by scripts/unasync.py: `Pager.pages` fetches ahead on a
+thread pool and `AsyncPager.pages` on tasks, and the two differ in more than their keywords (how
+work is started, cancelled and waited for). What they share (the walk, the checks) is `_Walk`.
+Each page is fetched by the request loop (`_base_client`), which owns every retry.
 """
 
 from __future__ import annotations

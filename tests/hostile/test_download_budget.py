@@ -1,63 +1,57 @@
-"""A download's tries: one budget (1 + max_retries, 3 by default) whatever mix of failures (a 5xx,
-a body cut off), never 3 tries inside each of 3 restarts."""
+"""A download shares one retry budget between its tries and its restarts: with `max_retries=2`,
+a 503, then two bodies that break off, is three requests and an error, not three restarts of up
+to three tries each."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from cubicasa import APIConnectionError, InternalServerError, _retry
+import cubicasa
 from tests.hostile import MODES, PDF, call
-from tests.hostile.server import answer, head, sequence, serve
-
-BAD_GATEWAY = answer(502, b"<h1>bad gateway</h1>", Content_Type="text/html")
+from tests.hostile.server import answer, cut, sequence, serve
 
 
 @pytest.fixture(autouse=True)
-def _no_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def none(seconds: float) -> None:
-        return None
+def _no_real_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    waited: list[float] = []
 
-    monkeypatch.setattr(_retry, "sleep", lambda seconds: None)
-    monkeypatch.setattr(_retry, "asleep", none)
+    async def asleep(seconds: float) -> None:
+        waited.append(seconds)
 
-
-def _pdf_cut(conn: Any, request: Any) -> None:
-    conn.sendall(head(200, {"Content-Type": "application/pdf", "Content-Length": len(PDF)}))
-    conn.sendall(PDF[:100])
-    conn.shutdown(2)
-    raise OSError("cut")
-
-
-MIXES = {
-    "502, cut, 502 ...": [BAD_GATEWAY, _pdf_cut, BAD_GATEWAY],
-    "cut, 502, cut ...": [_pdf_cut, BAD_GATEWAY, _pdf_cut],
-    "cut every time": [_pdf_cut],
-    "502 every time": [BAD_GATEWAY],
-}
-
-
-@pytest.mark.parametrize("mix", list(MIXES))
-@pytest.mark.parametrize("mode", MODES)
-def test_a_download_makes_three_tries_in_all(mode: str, mix: str, tmp_path: Path) -> None:
-    target = tmp_path / "plan.pdf"
-    with serve(sequence(*MIXES[mix])) as server:
-        with pytest.raises((InternalServerError, APIConnectionError)):
-            call(mode, server.base_url, lambda c: c.orders.download_combined_pdf("o-1", target))
-        assert server.count == 3
-    assert list(tmp_path.iterdir()) == []  # no file, no temporary file
+    monkeypatch.setattr(cubicasa._retry, "sleep", waited.append)
+    monkeypatch.setattr(cubicasa._retry, "asleep", asleep)
+    return waited
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_max_retries_sets_the_whole_budget(mode: str, tmp_path: Path) -> None:
-    with serve(sequence(_pdf_cut, BAD_GATEWAY)) as server:
-        with pytest.raises(InternalServerError):
+def test_tries_and_restarts_of_a_download_count_against_one_budget(
+    mode: str, tmp_path: Path
+) -> None:
+    half = len(PDF) // 2
+    script = sequence(
+        answer(503, b'{"message": "busy"}'), cut(200, PDF, after=half), cut(200, PDF, after=half)
+    )
+    with serve(script) as server:
+        with pytest.raises(cubicasa.APIConnectionError, match="after 3 tries"):
             call(
                 mode,
                 server.base_url,
                 lambda c: c.orders.download_combined_pdf("o-1", tmp_path / "p.pdf"),
-                max_retries=4,
             )
-        assert server.count == 5
+        assert server.count == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_download_restarted_within_the_budget_completes(mode: str, tmp_path: Path) -> None:
+    script = sequence(answer(503, b'{"message": "busy"}'), cut(200, PDF, after=9), answer(200, PDF))
+    with serve(script) as server:
+        call(
+            mode,
+            server.base_url,
+            lambda c: c.orders.download_combined_pdf("o-1", tmp_path / "p.pdf"),
+        )
+        assert server.count == 3
+    assert (tmp_path / "p.pdf").read_bytes() == PDF

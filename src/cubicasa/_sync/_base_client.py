@@ -31,8 +31,7 @@ from .._httpx_reach import try_deadline
 from .._redact import redact
 from .._retry import RetryStats
 from .._settings import ClientOptions, shown_origin
-from ..conformance import checker
-from ..conformance._spec import wrong_id
+from ..conformance._spec import checker, wrong_id
 from ..errors import (
     MAX_ERROR_BODY_PARSED,
     APIConnectionError,
@@ -344,6 +343,8 @@ class SyncAPIClient:
 
 class SyncAPIResource:
     """An API area of a client (`client.orders`): holds the client it calls through."""
+
+    area = ""  # where the resource hangs on the client, when not its class name
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client

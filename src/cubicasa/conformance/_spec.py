@@ -84,11 +84,6 @@ class Checker:
         declared = self.operations[operation_id]["responses"].get(str(status))
         return bool(declared) and _media(content_type) in declared and is_json(content_type)
 
-    def remembered_shapes(self) -> list[tuple[str, int]]:
-        """Per compiled object schema (its place in the spec), how many clean shapes the fast
-        path keeps (at most `SHAPES` each)."""
-        return [(at, len(shapes)) for at, shapes in self._compiler.shapes]
-
     def is_inferred(self, operation_id: str) -> bool:
         return bool(self.operations[operation_id]["evidence"] == "inferred")
 

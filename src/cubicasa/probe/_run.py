@@ -18,9 +18,10 @@ import httpx
 
 from .._client import DEFAULT_BASE_URL, CubiCasa
 from .._error_shape import path_unknown
-from .._redact import safe_name, safe_pointer
+from .._redact import REDACTED, safe_name, safe_pointer
 from .._settings import API_KEY_ENV
-from ..conformance import Checker, ConformanceFinding, checker
+from ..conformance import ConformanceFinding
+from ..conformance._spec import Checker, checker
 from ..errors import APIConnectionError, APIStatusError, CubiCasaError
 from ._results import OperationResult, ProbeError, ProbeReport, WriteCycle
 
@@ -109,7 +110,7 @@ class _Probe:
 
     def _value(self, value: Any) -> Any:
         if isinstance(value, str | dict | list) and self.secret in json.dumps(value):
-            return "<value withheld: it holds the API key>"
+            return REDACTED  # the whole value: it holds the API key
         return value
 
     def _scrubbed(self, finding: ConformanceFinding) -> ConformanceFinding:

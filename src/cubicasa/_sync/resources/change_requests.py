@@ -27,6 +27,8 @@ def _body(text: str, img_urls: Sequence[str] | None) -> ChangeRequestInput:
 class ChangeRequests(SyncAPIResource):
     """`client.orders.change_requests`: ask for a fix of a delivered floor plan."""
 
+    area = "orders.change_requests"
+
     def create(
         self, order_id: str, *, text: str, img_urls: Sequence[str] | None = None
     ) -> ChangeRequest:
