@@ -112,7 +112,7 @@ def test_a_page_is_freed_when_the_walk_moves_on_without_the_gc(
     script = pages_of(8, MIB // 8, unknown_field=True, busy=busy)
     alive: list[int] = []
     held: list[int] = []
-    pages = 16
+    pages = 20
 
     def look() -> None:
         alive.append(_responses_alive())
@@ -147,9 +147,11 @@ def test_a_page_is_freed_when_the_walk_moves_on_without_the_gc(
             tracemalloc.stop()
     assert len(held) == pages
     assert max(alive) <= (concurrency or 0), alive
-    # Past the first few pages, memory does not grow page after page (it would by 1 MiB a page
-    # if bodies waited for the collector): the last reading is within 2 MiB of the fourth.
-    assert held[-1] - held[3] < 2 * MIB, [round(h / MIB, 1) for h in held]
+    # Past the first few pages, memory does not grow page after page (it would by 1 MiB a page,
+    # 14 MiB here, if bodies waited for the collector); the pages in flight (about 1 MiB each)
+    # make it vary.
+    grown = max(held[-4:]) - min(held[2:6])
+    assert grown < (2 + (concurrency or 0)) * MIB, [round(h / MIB, 1) for h in held]
 
 
 CHILD = """
