@@ -29,7 +29,7 @@ from ._httpx_reach import try_deadline
 from ._redact import redact
 from ._retry import RetryStats
 from ._settings import ClientOptions, shown_origin
-from .conformance._spec import checker, wrong_id
+from .conformance._spec import ANSWERS_ITS_ID, checker, wrong_id
 from .errors import (
     MAX_ERROR_BODY_PARSED,
     APIConnectionError,
@@ -60,8 +60,6 @@ _UNREAD: Any = object()  # the body was not decoded (yet)
 # Answers that have no body whatever their headers say (RFC 9110, 6.4.1), so bytes a server sends
 # after one are not read with it.
 BODILESS = frozenset({204, 304})
-# Get-by-ID operations, and the argument the answer's `id` must equal.
-ANSWERS_ITS_ID = {"getOrder": "id", "getChangeRequest": "change_request_id"}
 
 
 def operation_of(build: Callable[..., Any]) -> str:

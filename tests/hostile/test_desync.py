@@ -6,12 +6,13 @@ error)."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import socket
-import threading
 from typing import Any
 
+import httpx
 import pytest
 
 from cubicasa import APIStatusError, ResponseValidationError
@@ -31,15 +32,12 @@ def _ok(body: bytes) -> bytes:
 
 
 def smuggler(status: int) -> Any:
-    """The first request on each connection gets `status` followed by a whole 200 answer (the
-    smuggled order) as its "body"; any later request on that connection, the real order."""
-    served: dict[int, int] = {}
-    lock = threading.Lock()
+    """The first request gets `status` followed by a whole 200 answer (the smuggled order) as its
+    "body"; every later one, the real order."""
+    served = itertools.count()
 
     def script(conn: socket.socket, request: Request) -> None:
-        with lock:
-            n = served[conn.fileno()] = served.get(conn.fileno(), 0) + 1
-        if n == 1:
+        if next(served) == 0:
             bodiless = head(status, {"Content-Type": "application/json", "Content-Length": 0})
             conn.sendall(bodiless + _ok(SMUGGLED))
         else:
@@ -129,3 +127,16 @@ def test_strict_mode_refuses_an_answer_about_another_object(mode: str) -> None:
             with pytest.raises(ResponseValidationError, match="wrong_id at /id") as caught:
                 call(mode, server.base_url, action, conformance="strict")
             assert KEY not in str(caught.value)
+
+
+def test_the_probe_reports_an_order_answered_for_another_id() -> None:
+    from cubicasa.probe import report_json, run_probe
+
+    fake = FakeCubiCasa()
+    fake.deviate("getOrder", replace={"/id": "SMUGGLED-ORDER"})
+    with httpx.Client(transport=fake.transport) as http:
+        report = run_probe(api_key=fake.api_key, base_url=fake.base_url, http_client=http)
+    ops = {op["operation_id"]: op for op in report_json(report)["operations"]}
+    assert ops["getOrder"]["outcome"] == "deviates"
+    assert [(f["kind"], f["where"]) for f in ops["getOrder"]["findings"]] == [("wrong_id", "/id")]
+    assert "SMUGGLED" not in json.dumps(report_json(report))

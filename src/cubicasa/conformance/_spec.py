@@ -151,6 +151,10 @@ class Checker:
         return found
 
 
+# Get-by-ID operations, and the path parameter the answer's `id` must equal.
+ANSWERS_ITS_ID = {"getOrder": "id", "getChangeRequest": "change_request_id"}
+
+
 def wrong_id(operation_id: str) -> CheckResult:
     """The finding for a get-by-ID answer whose `id` is not the one asked for: the answer
     is about another object (a desynchronised connection, a caching proxy, a server bug). The
