@@ -35,7 +35,7 @@ from ._raw import RawResponse, parsed, returning
 from ._redact import redact
 from ._retry import RetryStats
 from ._settings import ClientOptions, shown_origin
-from .conformance._spec import checker
+from .conformance._spec import ANSWERS_ITS_ID, checker, wrong_id
 from .errors import (
     MAX_ERROR_BODY_PARSED,
     CubiCasaError,
@@ -60,6 +60,9 @@ DEFAULT_WINDOW = 60.0
 # such as 100,000 `[`, which json cannot parse).
 SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
 _UNREAD: Any = object()  # the body was not decoded (yet)
+# Answers that have no body whatever their headers say (RFC 9110, 6.4.1), so bytes a server sends
+# after one are not read with it.
+BODILESS = frozenset({204, 304})
 
 
 def operation_of(build: Callable[..., Any]) -> str:
@@ -125,6 +128,9 @@ class AsyncAPIClient:
         model of its 2xx answer, or raises."""
         operation = operation_of(build)
         parse = partial(model_from, expected, operation)
+        asked = ANSWERS_ITS_ID.get(operation)
+        if asked is not None:
+            parse = partial(self._same_id, parse, operation, kwargs[asked])
         return await self._request(operation, build(*args, **kwargs), parse)  # type: ignore[no-any-return]
 
     async def _call_pdf(
@@ -328,6 +334,8 @@ class AsyncAPIClient:
         token = try_deadline.set(deadline)
         try:
             response = await self._http.send(request, stream=True)
+            if response.status_code in BODILESS or request.method == "HEAD":
+                await _drop_connection(response)
             if stream and response.is_success:
                 window = request.extensions.get("timeout", {}).get("read") or DEFAULT_WINDOW
                 cap, rate = options.max_response_bytes, options.min_download_rate
@@ -343,6 +351,22 @@ class AsyncAPIClient:
             try_deadline.reset(token)
         _log_try(request, str(response.status_code), started, attempt)
         return response
+
+    def _same_id(
+        self,
+        parse: Callable[[httpx.Response, Any], Any],
+        operation: str,
+        wanted: object,
+        response: httpx.Response,
+        value: Any,
+    ) -> Any:
+        """`parse`, then a finding (an error in strict mode) when the answer's `id` is not the
+        one asked for: it is about another object than the caller asked for."""
+        model = parse(response, value)
+        conformance = self._options.conformance
+        if conformance.mode != "off" and getattr(model, "id", wanted) != wanted:
+            conformance.note(wrong_id(operation), response)
+        return model
 
     def _conform(self, operation: str | None, response: httpx.Response, decode: bool) -> Any:
         """The answer checked against the spec (a finding is logged, or raised in strict mode),
@@ -456,6 +480,15 @@ def _opt(limit: int | None) -> int | Unset:
 
 
 # -- errors without an answer (what they say: `_network.connection_error`), and the log -----
+
+
+async def _drop_connection(response: httpx.Response) -> None:
+    """Close the connection `response` came on, so that the pool never reuses it: bytes a server
+    sent after a bodiless answer (a 204 or 304 with a body) would otherwise be read as the next
+    request's answer on it. (The pool drops a connection whose stream is closed.)"""
+    stream = response.extensions.get("network_stream")
+    if stream is not None:
+        await stream.aclose()
 
 
 def _carrying(exc: httpx.RequestError, request: httpx.Request) -> httpx.RequestError:

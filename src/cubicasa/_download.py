@@ -6,7 +6,9 @@ request loop (`_base_client`) sends, restarts and checks the download's rate and
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -94,11 +96,24 @@ def _mode_for(target: Path) -> int:
 
 
 def target_of(path: str | os.PathLike[str]) -> Path:
+    """The file to write, checked before anything is sent: a new file, or a regular file the user
+    may write. A device, FIFO or socket is refused (the download would replace it by a regular
+    file: `-o /dev/null` as root would replace the device), and so is a read-only file."""
     target = Path(path)
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a directory: give the file path to write")
     if not target.parent.is_dir():
         raise FileNotFoundError(f"{target.parent} does not exist")
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target
+    if not stat.S_ISREG(mode):
+        why = "not a regular file (a device, FIFO or socket): a download is saved to a file"
+        raise OSError(errno.EINVAL, why, str(target))
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        why = "read-only: a download does not replace it"
+        raise PermissionError(errno.EACCES, why, str(target))
     return target
 
 

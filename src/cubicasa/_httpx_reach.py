@@ -1,7 +1,8 @@
 """The only module that reaches into httpx's private parts: the network backend of its connection
 pool, wrapped so that every connect, read and write is shortened to fit the current try's
 wall-clock deadline (httpx's own timeouts are per operation; the request loop sets `try_deadline`
-for each try), and the transport a client picks for a URL (its proxies and mounts)."""
+for each try), and made interruptible for a thread under a `_stopping.StopScope`; and the
+transport a client picks for a URL (its proxies and mounts)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from contextvars import ContextVar
 from typing import Any
 
 import httpcore
+
+from ._stopping import current as current_stop_scope
 
 # The monotonic time at which the current try must be over; read by the network streams below,
 # which shorten every connect, read and write to fit (httpx's own timeouts are per operation).
@@ -32,10 +35,20 @@ class _Stream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _clip(timeout, httpcore.ReadTimeout))
+        clipped = _clip(timeout, httpcore.ReadTimeout)
+        scope = current_stop_scope()
+        if scope is None:
+            return self._inner.read(max_bytes, clipped)
+        sock = self._inner.get_extra_info("socket")
+        return scope.blocking(sock, lambda: self._inner.read(max_bytes, clipped))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _clip(timeout, httpcore.WriteTimeout))
+        clipped = _clip(timeout, httpcore.WriteTimeout)
+        scope = current_stop_scope()
+        if scope is None:
+            return self._inner.write(buffer, clipped)
+        sock = self._inner.get_extra_info("socket")
+        return scope.blocking(sock, lambda: self._inner.write(buffer, clipped))
 
     def close(self) -> None:
         self._inner.close()
@@ -63,7 +76,17 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         clipped = _clip(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, clipped, local_address, socket_options))
+        scope = current_stop_scope()
+        if scope is not None:
+            scope.check()
+        stream = self._inner.connect_tcp(host, port, clipped, local_address, socket_options)
+        if scope is not None:
+            try:
+                scope.check()
+            except BaseException:
+                stream.close()
+                raise
+        return _Stream(stream)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None

@@ -68,7 +68,15 @@ class RetryStats:
         self.rate_limited = 0
 
 
-sleep = time.sleep
+def sleep(seconds: float) -> None:
+    """Wait before the next try; cut short (`_stopping.Stopped`) when the thread's walk stops."""
+    from ._stopping import current
+
+    scope = current()
+    if scope is None:
+        time.sleep(seconds)
+    else:
+        scope.wait(seconds)
 
 
 async def asleep(seconds: float) -> None:

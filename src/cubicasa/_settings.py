@@ -72,6 +72,8 @@ _UNSCRUBBABLE = "\"\\'<>&%`"
 MAX_TIMEOUT = 86_400.0
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _METHOD = _TOKEN
+# A URL whose authority (between `//` and the path) holds an `@`: user info, perhaps a password.
+_USERINFO = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:/*[^/?#]*@")
 
 
 def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
@@ -82,10 +84,20 @@ def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
             f"{BASE_URL_ENV} is set but empty: unset it to use production, or give a URL."
         )
     raw = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    if _USERINFO.match(str(raw)):
+        # Never used (the key is the only credential) and shown by every repr and error that
+        # names the URL: refused, without echoing it.
+        name = "base_url" if base_url is not None else f"base_url (from {BASE_URL_ENV})"
+        raise CubiCasaError(
+            f"{name} must not hold a user name or password (`user:password@host`): CubiCasa "
+            "authenticates with the API key only (the URL is not shown here)."
+        )
     try:
         url = httpx.URL(str(raw))
     except httpx.InvalidURL as exc:
         raise CubiCasaError(f"Invalid base URL {str(raw)!r}: {exc}") from None
+    if url.userinfo:  # an `@` the pattern above did not see: refused the same way, unshown
+        raise CubiCasaError("base_url must not hold a user name or password (not shown here).")
     if url.scheme == "https" and url.host:
         return url
     if url.scheme == "http" and _is_loopback(url.host):

@@ -11,7 +11,10 @@ Every page is checked before its items are used: `has_more` must be a JSON boole
 is true `next_offset` must be an integer past the offset of that page, so the offsets of a walk
 only grow. An item whose ID the walk already yielded is skipped (orders created while a walk runs
 shift later pages onto ones already seen); a walk whose pages bring nothing new
-`MAX_STALE_PAGES` times in a row stops with `PaginationError`.
+`MAX_STALE_PAGES` times in a row stops with `PaginationError`. A page of repeated items other
+than the page before's is the walk catching up with a busy account (new orders push the list on
+between two pages read at different moments), not a repetition: the walk goes on sequentially,
+for at most `MAX_CATCH_UP_PAGES` such pages in a row.
 
 Written twice on purpose, not produced by scripts/unasync.py: `Pager.pages` fetches ahead on a
 thread pool and `AsyncPager.pages` on tasks, and the two differ in more than their keywords (how
@@ -24,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from hashlib import blake2b
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .errors import FieldTypeError, MissingFieldError, PaginationError, RateLimitError
@@ -40,6 +44,7 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 20  # the documented default page size
 MAX_CONCURRENCY = 32  # pages in flight at once; more only costs threads and 429s
 MAX_STALE_PAGES = 3  # pages in a row with no new item before the walk gives up
+MAX_CATCH_UP_PAGES = 64  # pages in a row of shifted, already yielded items (a busy account)
 
 
 class Listing(Protocol[T]):
@@ -65,12 +70,16 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _item_id(item: object) -> str | None:
+def _item_id(item: object) -> bytes | None:
+    """A fixed-size digest of the item's ID (16 bytes of BLAKE2b), or None when it has none: a walk
+    keeps one per item, so its memory does not grow with the IDs a server sends (1 MiB each)."""
     try:
         value = getattr(item, "id", None)  # None too when the answer lacked it
     except FieldTypeError:  # an ID that is not a string: the item is yielded, never skipped
         return None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 _NOT_SENT: Any = object()
@@ -140,8 +149,10 @@ class _Walk:
         self.page_size_seen = 1
         self.page_size = page_size
         self.pages = 0
-        self.ids: set[str] = set()  # every item ID yielded, to skip repeats
-        self.stale = 0  # pages in a row that brought no new item
+        self.ids: set[bytes] = set()  # a digest of every item ID yielded, to skip repeats
+        self.last_keys: set[bytes] = set()  # those of the latest page
+        self.stale = 0  # pages in a row that brought nothing new, not even a shift
+        self.catching_up = 0  # pages in a row of shifted, already yielded items
 
     def speculating(self) -> bool:
         """Whether pages are fetched ahead (a method: the answer changes as the walk goes)."""
@@ -208,14 +219,30 @@ class _Walk:
         """The items whose IDs this walk has not yielded yet; PaginationError when the server
         keeps sending nothing new."""
         fresh = []
+        keys = set()
         for item in items:
             key = _item_id(item)
             if key is None:
                 fresh.append(item)
-            elif key not in self.ids:
+                continue
+            keys.add(key)
+            if key not in self.ids:
                 self.ids.add(key)
                 fresh.append(item)
-        self.stale = 0 if fresh or not items else self.stale + 1
+        shifted, self.last_keys = keys != self.last_keys, keys
+        if fresh or not items:
+            self.stale = self.catching_up = 0
+        elif shifted and self.catching_up < MAX_CATCH_UP_PAGES:
+            # Only items already yielded, but not those of the page before: on a busy account
+            # (each new order pushes the list on) the walk is catching up after pages it read
+            # late, not being sent the same items again. At most MAX_CATCH_UP_PAGES in a row.
+            self.catching_up += 1
+        else:
+            self.stale += 1
+        if not fresh and items:
+            # Pages read out of step (fetched ahead, at different moments) are what put the walk
+            # behind on a busy account: from here on, each page is read right after the last.
+            self.sequential = True
         if more and self.stale >= MAX_STALE_PAGES:
             raise PaginationError(
                 f"{self.stale} pages in a row (the last at offset {self.offset}) held only items "
@@ -350,10 +377,13 @@ class Pager(_PagerBase, Generic[T]):
             return
         from concurrent.futures import ThreadPoolExecutor
 
+        from ._stopping import StopScope
+
         pool = ThreadPoolExecutor(walk.concurrency, thread_name_prefix="cubicasa-pager")
+        scope = StopScope()  # what the walk's threads are blocked in, to stop them at the end
         pending: dict[int, Future[Page[T]]] = {}
         for guess in walk.first_guesses():
-            pending[guess] = pool.submit(self._fetch, guess, self._page_size)
+            pending[guess] = pool.submit(scope.run, self._fetch, guess, self._page_size)
         try:
             while not walk.done:
                 offset = walk.offset
@@ -367,12 +397,14 @@ class Pager(_PagerBase, Generic[T]):
                 if not walk.speculating():
                     _cancel(pending)
                 for guess in walk.ahead(set(pending)):
-                    pending[guess] = pool.submit(self._fetch, guess, self._page_size)
+                    pending[guess] = pool.submit(scope.run, self._fetch, guess, self._page_size)
                 yield self._cut(page, items)
         finally:
             _cancel(pending)
-            # Wait for fetches already sent (at most `concurrency`): nothing of the walk may
-            # still run when the caller goes on, and perhaps closes the client.
+            # Stop the fetches already sent (their sockets are shut, their retry waits cut
+            # short), then wait for their threads, which end at once: nothing of the walk may
+            # still run when the caller goes on (after a `break`, an error or Ctrl-C).
+            scope.stop()
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _result(self, future: Future[Page[T]], walk: _Walk) -> Page[T] | None:
@@ -478,6 +510,13 @@ async def _cancel_tasks(pending: dict[int, asyncio.Task[Any]]) -> None:
 
     tasks = list(pending.values())
     pending.clear()
+    if not tasks:
+        return
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    # `wait`, not `gather`: a gathering future keeps every result (a whole page) for as long as
+    # anything still refers to it.
+    await asyncio.wait(tasks)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: asyncio does not log it as never retrieved

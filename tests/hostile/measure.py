@@ -37,6 +37,7 @@ from tests.hostile.server import (
     serve,
     stall,
 )
+from tests.hostile.test_walk_memory import pages_of
 
 
 def _get(client: Any) -> Any:
@@ -49,6 +50,10 @@ def _post(client: Any) -> Any:
 
 def _download(client: Any) -> Any:
     return client.orders.download_combined_pdf("o-1", Path(tempfile.mkdtemp()) / "plan.pdf")
+
+
+def _walk_3000(client: Any) -> Any:
+    return sum(1 for _ in client.orders.list(max_items=3000))
 
 
 NESTED = b"[" * 100_000
@@ -86,6 +91,12 @@ ATTACKS: dict[str, tuple[str, Script, Callable[[Any], Any], bool]] = {
     "cut_get": ("GET cut mid-body, every time", cut(200, CHANGE_REQUEST, 10), _get, False),
     "cut_post": ("POST cut mid-body", cut(201, CHANGE_REQUEST, 10), _post, False),
     "echo_502": ("502 page echoing the request headers", echo_headers(502), _get, False),
+    "walk_1mib_ids": (
+        "a walk of 3,000 orders with 1 MiB IDs, 10 a page",
+        pages_of(10, 1024 * 1024),
+        _walk_3000,
+        False,
+    ),
     "redirect_302": (
         "302 to another host, with an order body",
         redirect(302, "http://127.0.0.1:9/x", CHANGE_REQUEST),

@@ -30,7 +30,7 @@ def peak():
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 if mode == "sync":
     client = CubiCasa(api_key="k", base_url=url, max_retries=retries)
-    client.orders.change_requests.get("o", "warm-up")
+    client.orders.change_requests.get("o", "cr-1")  # warm-up
     before = peak()
     try:
         client.orders.change_requests.get("o-1", "cr-1")
@@ -39,7 +39,7 @@ if mode == "sync":
 else:
     async def main():
         async with AsyncCubiCasa(api_key="k", base_url=url, max_retries=retries) as client:
-            await client.orders.change_requests.get("o", "warm-up")
+            await client.orders.change_requests.get("o", "cr-1")  # warm-up
             before = peak()
             try:
                 await client.orders.change_requests.get("o-1", "cr-1")

@@ -86,7 +86,7 @@ def peak_kib():
         return int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1))
 
 client = CubiCasa(api_key="k", base_url=sys.argv[1])
-client.orders.change_requests.get("o", "warm-up")
+client.orders.change_requests.get("o", "cr-1")  # warm-up
 before = peak_kib()
 try:
     if sys.argv[2] == "download":

@@ -22,6 +22,7 @@ KINDS: Final = (
     "undocumented_content_type",
     "invalid_json",
     "unreachable_path",
+    "wrong_id",
 )
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
@@ -39,7 +40,8 @@ class ConformanceFinding:
         operation_id: the spec's operationId, e.g. `getOrder`.
         kind: `unknown_field`, `missing_required`, `wrong_type`, `unknown_value`,
             `undocumented_status`, `undocumented_content_type`, `invalid_json`, or
-            `unreachable_path` (an inferred operation answered 404 or 405).
+            `unreachable_path` (an inferred operation answered 404 or 405), or `wrong_id` (a
+            get-by-ID answer about another object than the one asked for).
         where: a JSON pointer into the body (`/items/0/info/rush`), or `status` / `content-type`.
         detail: what the spec expects there (never a value from the response).
         seen: the JSON type found (`string`, `object`, ...), or the status / content type.

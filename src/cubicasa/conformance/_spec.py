@@ -15,7 +15,7 @@ from .._error_shape import path_unknown
 from ._checks import Check, Compiler, Run
 from ._finding import ConformanceFinding
 
-__all__ = ["CheckResult", "Checker", "checker", "is_json"]
+__all__ = ["CheckResult", "Checker", "checker", "is_json", "wrong_id"]
 
 
 @functools.lru_cache(maxsize=64)
@@ -149,6 +149,19 @@ class Checker:
                 schema = self.operations[operation_id]["responses"][status][media]
                 found = self._compiled[key] = self._compiler.node(schema)
         return found
+
+
+# Get-by-ID operations, and the path parameter the answer's `id` must equal.
+ANSWERS_ITS_ID = {"getOrder": "id", "getChangeRequest": "change_request_id"}
+
+
+def wrong_id(operation_id: str) -> CheckResult:
+    """The finding for a get-by-ID answer whose `id` is not the one asked for: the answer
+    is about another object (a desynchronised connection, a caching proxy, a server bug). The
+    ID the server sent is not kept: it is a value from the response."""
+    run = Run(keep_values=False)
+    run.add("wrong_id", "/id", "the ID asked for", None, "another ID")
+    return CheckResult(operation_id, run)
 
 
 def _unreachable(status: int) -> str:

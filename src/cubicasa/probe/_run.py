@@ -24,7 +24,7 @@ from .._printable import printable
 from .._redact import REDACTED, key_of, safe_name
 from .._settings import API_KEY_ENV
 from ..conformance import ConformanceFinding
-from ..conformance._spec import Checker, checker
+from ..conformance._spec import ANSWERS_ITS_ID, Checker, checker, wrong_id
 from ..errors import MAX_REASON_CHARS, APIConnectionError, APIStatusError, CubiCasaError, snippet
 from ._results import OperationResult, ProbeError, ProbeReport, WriteCycle
 
@@ -104,9 +104,14 @@ class _Probe:
                 result.reason = f"answered {status} {_reason(response)}"
             return None
         try:
-            return response.json()
+            value = response.json()
         except ValueError:
             return None
+        asked = (path_params or {}).get(ANSWERS_ITS_ID.get(operation_id, ""))
+        if asked is not None and isinstance(value, dict) and value.get("id") != asked:
+            result.add(wrong_id(operation_id).findings[0])  # an answer about another object
+            result.outcome = "deviates"
+        return value
 
     def _name(self, name: str) -> str:
         return safe_name(name, secret=self.secret, show=True)
