@@ -126,3 +126,10 @@ def streamed_request(request: dict[str, Any]) -> dict[str, Any]:
         "Accept-Encoding": "identity",
     }
     return {**request, "headers": headers}
+
+
+def pdf_from(response: httpx.Response, value: Any) -> bytes:
+    content = response.content
+    if not content.startswith(b"%PDF-"):
+        raise ResponseValidationError(response, "expected a PDF document")
+    return content

@@ -143,3 +143,12 @@ def _timeouts(request: httpx.Request) -> str:
         return "no timeout"
     text = "no time limit a try" if read is None else f"timeout {read:g} s a try"
     return text + ("" if connect in (None, read) else f", {connect:g} s to connect")
+
+
+def carrying(exc: httpx.RequestError, request: httpx.Request) -> httpx.RequestError:
+    """`exc` with the request it failed (httpx sets it only on what its own client reads)."""
+    try:
+        exc.request  # noqa: B018
+    except RuntimeError:
+        exc.request = request
+    return exc

@@ -389,3 +389,14 @@ def _request_id(response: httpx.Response) -> str | None:
         if value:
             return str(value)[:200]
     return None
+
+
+def shape_error(
+    response: httpx.Response, exc: Exception, operation: str
+) -> ResponseValidationError:
+    from cubicasa_api.types import ShapeError  # here: import cubicasa stays light
+
+    if isinstance(exc, ShapeError):  # names the operation and the field: "getOrder: /id is null..."
+        exc.operation = exc.operation or operation
+        return ResponseValidationError(response, str(exc))
+    return ResponseValidationError(response, f"{type(exc).__name__}: {exc}")
