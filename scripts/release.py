@@ -322,8 +322,12 @@ def downstream_check(index: Index, version: str, workdir: Path) -> None:
     suite.mkdir()
     tests = suite / "test_with_the_fake.py"
     shutil.copyfile(ROOT / "scripts" / "downstream_test_fake.py", tests)
+    # An empty config of its own, so no configuration above the folder applies (pytest 9 takes
+    # only a real .ini/.cfg/.toml file for -c, not /dev/null).
+    config = suite / "pytest.ini"
+    config.write_text("[pytest]\n", encoding="utf-8")
     run(str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(suite),
-        "-c", os.devnull, str(tests), cwd=suite)  # fmt: skip
+        "-c", str(config), str(tests), cwd=suite)  # fmt: skip
     run(tool("mypy"), "--strict", "--no-incremental", "--config-file", os.devnull,
         "--python-executable", str(python), str(check), str(tests), quiet=True)  # fmt: skip
     say(
