@@ -39,10 +39,12 @@ dependency-wheels: $(VENV)/.installed ## Download the runtime dependencies' whee
 
 generate: $(VENV)/.installed ## Regenerate generated/ from the spec (and the README's operations table)
 	$(PY) scripts/generate.py
+	$(PY) scripts/unasync.py
 	$(PY) scripts/operations_table.py --write
 
 check-generated: $(VENV)/.installed ## Fail, showing the difference, when generated/ is not what the spec produces
 	$(PY) scripts/generate.py --check
+	$(PY) scripts/unasync.py --check
 
 lint: install ## ruff (lint + format check) and the Redocly OpenAPI linter
 	$(VENV)/bin/ruff check src tests scripts benchmarks

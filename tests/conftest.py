@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cubicasa import _transport
+from cubicasa import _retry
 from tests.servers import Handle, LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +33,8 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def asleep(seconds: float) -> None:
         waited.append(seconds)
 
-    monkeypatch.setattr(_transport, "sleep", waited.append)
-    monkeypatch.setattr(_transport, "asleep", asleep)
+    monkeypatch.setattr(_retry, "sleep", waited.append)
+    monkeypatch.setattr(_retry, "asleep", asleep)
     return waited
 
 

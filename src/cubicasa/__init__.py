@@ -20,8 +20,8 @@ if TYPE_CHECKING:
         AsyncCubiCasa,
         CubiCasa,
     )
-    from ._conformance import ConformanceFinding
     from ._retry import RetryPolicy
+    from .conformance import ConformanceFinding
     from .errors import (
         APIConnectionError,
         APIStatusError,
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 # The modules that hold the names of `__all__`, imported on first use (PEP 562): `import cubicasa`
 # loads neither httpx nor pydantic, and `cubicasa --help` stays quick. A new home goes here too.
-_HOMES = (".errors", "._retry", ".pagination", "._client", "._conformance", ".webhooks")
+_HOMES = (".errors", "._retry", ".pagination", "._client", ".conformance", ".webhooks")
 _SUBMODULES = frozenset(
     {"cli", "errors", "models", "pagination", "resources", "testing", "webhooks"}
 )

@@ -1,56 +1,32 @@
-"""`CubiCasa` and `AsyncCubiCasa`: one base for what the twins share (settings, `with_options`,
-the resource table, repr), and each twin's own sending.
-
-Each client owns one `httpx.Client` (or `AsyncClient`) whose transport retries (see `_retry`), whose
-auth adds the `api-key` header, and whose response hook turns 4xx/5xx into `errors`; the generated
-`cubicasa_api` functions send through it. Resources call `_call` / `_acall` with the generated
-`sync_detailed` / `asyncio_detailed` call itself (`lambda api: get_order.sync_detailed(order_id,
-client=api)`), so mypy checks every argument against the generated signature; `_call` runs it and
-turns what comes back into a model or an error.
+"""`CubiCasa` and `AsyncCubiCasa`: the constructors (their options resolved once), `with_options`,
+the resource table, `request()` for any path, closing, and the repr. Every call runs the request
+loop of `_base_client` (the sync twin in `_sync/_base_client.py`, produced from the async one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
 
 import httpx
 
-from ._conformance import ConformanceFinding
-from ._deadlines import with_deadlines
-from ._limits import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE
-from ._responses import (
-    SHAPE_ERRORS,
-    araise_for_status,
-    check_open,
-    model_from,
-    pdf_from,
-    raise_for_status,
-    shape_error,
-    translate_errors,
-)
-from ._retry import RetryPolicy
+from ._base_client import AsyncAPIClient
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_DOWNLOAD_RATE
+from ._retry import RetryPolicy, RetryStats
 from ._settings import (
     _UNCHANGED,
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
-    Settings,
     http_client_of,
     request_kwargs,
+    resolve_options,
 )
-from ._transport import (
-    AsyncBorrowedTransport,
-    AsyncRetryTransport,
-    BorrowedTransport,
-    RetryStats,
-    RetryTransport,
-)
+from ._sync._base_client import SyncAPIClient
+from ._transport import async_borrowed, borrowed, own_async_transport, own_transport
+from .conformance import ConformanceFinding
 
 if TYPE_CHECKING:
-    from cubicasa_api import Client
-    from cubicasa_api.types import Response
-
     from .resources.company import AsyncCompany, Company
     from .resources.drafts import AsyncDrafts, Drafts
     from .resources.gotoscan import AsyncGoToScan, GoToScan
@@ -68,7 +44,6 @@ __all__ = [
     "CubiCasa",
 ]
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 # The resource table: client attribute -> (module in `resources`, class); the async twin's class
@@ -87,14 +62,14 @@ RESOURCES = {
 class _Resource(Generic[R]):
     """A client attribute holding one resource, built (and its modules imported) on first use."""
 
-    def __set_name__(self, owner: type[_BaseClient], name: str) -> None:
+    def __set_name__(self, owner: type[_ClientCommon], name: str) -> None:
         self._name = name
 
     @overload
     def __get__(self, client: None, owner: type[Any]) -> Self: ...
     @overload
-    def __get__(self, client: _BaseClient, owner: type[Any]) -> R: ...
-    def __get__(self, client: _BaseClient | None, owner: type[Any]) -> Self | R:
+    def __get__(self, client: _ClientCommon, owner: type[Any]) -> R: ...
+    def __get__(self, client: _ClientCommon | None, owner: type[Any]) -> Self | R:
         if client is None:
             return self
         import importlib
@@ -106,47 +81,14 @@ class _Resource(Generic[R]):
         return resource
 
 
-def _generated_client(base_url: httpx.URL) -> Client:
-    """The generated client the generated functions expect (imported on first construction)."""
-    from cubicasa_api import Client
-
-    return Client(base_url=str(base_url))
-
-
-class _BaseClient:
-    """What both twins share: their settings (resolved and checked once, at construction),
-    `with_options`, the count of rate-limited answers, and the repr."""
+class _ClientCommon:
+    """What both clients share: `with_options`, `conformance`, the repr."""
 
     _is_async: ClassVar[bool]
-    _settings: Settings
-    _stats: RetryStats
+    _options: Any
+    _http: Any
     _inner: Any
-    _http: httpx.Client | httpx.AsyncClient
-
-    def __init__(
-        self,
-        api_key: str | None,
-        base_url: str | httpx.URL | None,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int | RetryPolicy,
-        default_headers: Mapping[str, str] | None,
-        max_response_bytes: int,
-        min_download_rate: float,
-        conformance: str | None,
-    ) -> None:
-        self._settings = Settings(
-            api_key,
-            base_url,
-            timeout,
-            max_retries,
-            default_headers,
-            max_response_bytes,
-            min_download_rate,
-            conformance,
-        )
-
-    def _setup(self, inner: Any, stats: RetryStats, *, owns_transport: bool) -> None:
-        raise NotImplementedError
+    _stats: RetryStats
 
     def with_options(
         self,
@@ -157,26 +99,23 @@ class _BaseClient:
     ) -> Self:
         """A client like this one, sharing its connections, with another timeout, retry count (or
         policy) or size cap: `client.with_options(timeout=300).orders.get_combined_pdf(id)`."""
-        check_open(self._http)
+        self._check_open()  # type: ignore[attr-defined]
         copy = object.__new__(type(self))
-        copy._settings = self._settings.copy(timeout, max_retries, max_response_bytes)
-        copy._setup(self._inner, self._stats, owns_transport=False)
+        copy._options = self._options.replace(timeout, max_retries, max_response_bytes)
+        copy._setup(self._inner, self._stats, owns_transport=False)  # type: ignore[attr-defined]
         return copy
 
     @property
     def conformance(self) -> list[ConformanceFinding]:
         """The distinct ways responses differed from the spec so far, first occurrence each."""
-        return self._settings.conformance.findings
-
-    def _rate_limited_count(self) -> int:
-        """How many 429 answers this client's connections have had (the pagers slow down)."""
-        return self._stats.rate_limited
+        findings: list[ConformanceFinding] = self._options.conformance.findings
+        return findings
 
     def __repr__(self) -> str:
-        return self._settings.describe(type(self).__name__)
+        return str(self._options.describe(type(self).__name__))
 
 
-class CubiCasa(_BaseClient):
+class CubiCasa(_ClientCommon, SyncAPIClient):
     """The synchronous client.
 
     Args:
@@ -233,7 +172,7 @@ class CubiCasa(_BaseClient):
         min_download_rate: float = DEFAULT_MIN_DOWNLOAD_RATE,
         conformance: str | None = None,
     ) -> None:
-        super().__init__(
+        self._options = resolve_options(
             api_key,
             base_url,
             timeout,
@@ -244,30 +183,11 @@ class CubiCasa(_BaseClient):
             conformance,
         )
         http_client = http_client_of(http_client, httpx.Client)
-        inner: httpx.BaseTransport = (
-            BorrowedTransport(http_client)
-            if http_client is not None
-            else with_deadlines(httpx.HTTPTransport())
-        )
-        self._setup(inner, RetryStats(), owns_transport=True)
-
-    def _setup(
-        self, inner: httpx.BaseTransport, stats: RetryStats, *, owns_transport: bool
-    ) -> None:
-        settings = self._settings
-        self._inner = inner
-        self._stats = stats
-        self._http = httpx.Client(
-            base_url=settings.base_url,
-            headers=settings.headers,
-            timeout=settings.timeout,
-            auth=settings.auth(),
-            transport=RetryTransport(
-                inner, settings.retry, stats, settings.limits, close_inner=owns_transport
-            ),
-            event_hooks={"response": [*settings.conformance.hooks(), raise_for_status]},
-        )
-        self._api = _generated_client(settings.base_url).set_httpx_client(self._http)
+        if http_client is None:
+            self._setup(own_transport(), RetryStats(), owns_transport=True)
+        else:  # the caller's: never closed by this client
+            inner = borrowed(http_client, self._options.base_url)
+            self._setup(inner, RetryStats(), owns_transport=False)
 
     def request(
         self,
@@ -285,25 +205,8 @@ class CubiCasa(_BaseClient):
             ValueError: an absolute URL to another origin than the base URL's (before sending).
             APIStatusError: (a subclass of) for 3xx/4xx/5xx; APIConnectionError for no answer.
         """
-        kwargs = request_kwargs(self._settings, method, path, params, json, timeout)
-        with translate_errors():
-            check_open(self._http)
-            return self._http.request(method.upper(), path, **kwargs)
-
-    def _call(self, expected: type[T], send: Callable[[Client], Response[Any]], /) -> T:
-        """Run one generated call (`send(api)`) and return its `expected` model, or raise."""
-        with translate_errors() as seen:
-            check_open(self._http)
-            try:
-                detailed = send(self._api)
-            except SHAPE_ERRORS as exc:
-                raise shape_error(seen, exc) from exc
-            return model_from(detailed, expected, seen)
-
-    def _call_pdf(self, send: Callable[[Client], Response[Any]], /) -> bytes:
-        with translate_errors() as seen:
-            check_open(self._http)
-            return pdf_from(send(self._api), seen)
+        kwargs = request_kwargs(self._options, method, path, params, json, timeout)
+        return self._call_raw({"method": method.upper(), "url": path, **kwargs})
 
     def close(self) -> None:
         """Close the connections this client opened (never an injected `http_client`); later
@@ -322,7 +225,7 @@ class CubiCasa(_BaseClient):
         self.close()
 
 
-class AsyncCubiCasa(_BaseClient):
+class AsyncCubiCasa(_ClientCommon, AsyncAPIClient):
     """The asynchronous client: the same arguments as `CubiCasa`, with an `httpx.AsyncClient`
     for `http_client`, and every method awaitable (list methods return async pagers)."""
 
@@ -350,7 +253,7 @@ class AsyncCubiCasa(_BaseClient):
         min_download_rate: float = DEFAULT_MIN_DOWNLOAD_RATE,
         conformance: str | None = None,
     ) -> None:
-        super().__init__(
+        self._options = resolve_options(
             api_key,
             base_url,
             timeout,
@@ -361,30 +264,11 @@ class AsyncCubiCasa(_BaseClient):
             conformance,
         )
         http_client = http_client_of(http_client, httpx.AsyncClient)
-        inner: httpx.AsyncBaseTransport = (
-            AsyncBorrowedTransport(http_client)
-            if http_client is not None
-            else with_deadlines(httpx.AsyncHTTPTransport())
-        )
-        self._setup(inner, RetryStats(), owns_transport=True)
-
-    def _setup(
-        self, inner: httpx.AsyncBaseTransport, stats: RetryStats, *, owns_transport: bool
-    ) -> None:
-        settings = self._settings
-        self._inner = inner
-        self._stats = stats
-        self._http = httpx.AsyncClient(
-            base_url=settings.base_url,
-            headers=settings.headers,
-            timeout=settings.timeout,
-            auth=settings.auth(),
-            transport=AsyncRetryTransport(
-                inner, settings.retry, stats, settings.limits, close_inner=owns_transport
-            ),
-            event_hooks={"response": [*settings.conformance.async_hooks(), araise_for_status]},
-        )
-        self._api = _generated_client(settings.base_url).set_async_httpx_client(self._http)
+        if http_client is None:
+            self._setup(own_async_transport(), RetryStats(), owns_transport=True)
+        else:  # the caller's: never closed by this client
+            inner = async_borrowed(http_client, self._options.base_url)
+            self._setup(inner, RetryStats(), owns_transport=False)
 
     async def request(
         self,
@@ -396,27 +280,8 @@ class AsyncCubiCasa(_BaseClient):
         timeout: float | httpx.Timeout | None = _UNCHANGED,
     ) -> httpx.Response:
         """Call any path, like `CubiCasa.request`."""
-        kwargs = request_kwargs(self._settings, method, path, params, json, timeout)
-        with translate_errors():
-            check_open(self._http)
-            return await self._http.request(method.upper(), path, **kwargs)
-
-    async def _acall(
-        self, expected: type[T], send: Callable[[Client], Awaitable[Response[Any]]], /
-    ) -> T:
-        """The async twin of `CubiCasa._call`."""
-        with translate_errors() as seen:
-            check_open(self._http)
-            try:
-                detailed = await send(self._api)
-            except SHAPE_ERRORS as exc:
-                raise shape_error(seen, exc) from exc
-            return model_from(detailed, expected, seen)
-
-    async def _acall_pdf(self, send: Callable[[Client], Awaitable[Response[Any]]], /) -> bytes:
-        with translate_errors() as seen:
-            check_open(self._http)
-            return pdf_from(await send(self._api), seen)
+        kwargs = request_kwargs(self._options, method, path, params, json, timeout)
+        return await self._call_raw({"method": method.upper(), "url": path, **kwargs})
 
     async def close(self) -> None:
         """Close the connections this client opened (never an injected `http_client`); later

@@ -1,7 +1,7 @@
-"""Streaming a body to disk: chunk by chunk into a temporary file beside the target, renamed
-into place only once the body is complete, so a dropped connection leaves nothing at the path.
-The transport checks the download's rate and, when the server compressed it although asked not
-to, its decoded size (`_limits.DownloadStream`)."""
+"""Where a download goes: chunk by chunk into a temporary file beside the target, renamed into
+place only once the body is complete, so a dropped connection leaves nothing at the path. The
+request loop (`_base_client`) sends, restarts and checks the download's rate and decoded size
+(`_body.DownloadStream`); this module only writes."""
 
 from __future__ import annotations
 
@@ -14,10 +14,6 @@ from typing import Any
 
 import httpx
 
-from . import _transport
-from ._limits import RETRY_POLICY, STREAMED, TRIES
-from ._responses import check_open, translate_errors
-from ._retry import RetryPolicy, decide_after_error
 from .errors import ResponseValidationError
 
 Progress = Callable[[int, int | None], None]
@@ -25,7 +21,7 @@ CHUNK_SIZE = 256 * 1024
 PDF_MAGIC = b"%PDF-"
 
 
-class _Sink:
+class Sink:
     """The temporary file, its byte count, and the check that the body is a PDF."""
 
     def __init__(self, target: Path, progress: Progress | None) -> None:
@@ -97,7 +93,7 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def _target(path: str | os.PathLike[str]) -> Path:
+def target_of(path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a directory: give the file path to write")
@@ -106,95 +102,12 @@ def _target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _streamed(request: dict[str, Any]) -> dict[str, Any]:
-    """The request marked as a download: its body streams, and arrives uncompressed (a PDF
-    barely compresses; an identity body cannot inflate into a bomb)."""
-    headers = {**request.get("headers", {}), "Accept-Encoding": "identity"}
-    extensions = {**request.get("extensions", {}), STREAMED: True}
-    return {**request, "headers": headers, "extensions": extensions}
-
-
-class _Restarts:
-    """Whether a download whose body broke off is sent again (a GET: the retry policy decides,
-    as for any GET cut or timed out mid-body), counting every try for the error message."""
-
-    def __init__(self) -> None:
-        self.attempt = 0
-        self.tries = 0
-
-    def counted(self, response: httpx.Response) -> None:
-        self.tries += response.request.extensions.get(TRIES, 1)
-
-    def after(self, exc: httpx.TransportError, response: httpx.Response | None) -> float | None:
-        """The delay before the next try, or None to give up (and count the tries)."""
-        policy = response.extensions.get(RETRY_POLICY) if response is not None else None
-        if isinstance(policy, RetryPolicy):
-            decision = decide_after_error(policy, "GET", self.attempt, exc)
-            if decision.retry:
-                self.attempt += 1
-                return decision.delay
-        if response is not None:
-            exc.request.extensions[TRIES] = self.tries
-        return None
-
-
-def download(
-    http: httpx.Client,
-    request: dict[str, Any],
-    path: str | os.PathLike[str],
-    progress: Progress | None,
-) -> Path:
-    check_open(http)
-    sink = _Sink(_target(path), progress)
-    restarts = _Restarts()
-    try:
-        with translate_errors():
-            while True:
-                response = None
-                try:
-                    with http.stream(**_streamed(request)) as response:
-                        restarts.counted(response)
-                        sink.start(response)
-                        for chunk in response.iter_bytes(CHUNK_SIZE):
-                            sink.write(chunk)
-                    return sink.finish()
-                except httpx.TransportError as exc:
-                    delay = restarts.after(exc, response)
-                    if delay is None:
-                        raise
-                sink.restart()
-                _transport.sleep(delay)
-    except BaseException:
-        sink.discard()
-        raise
-
-
-async def adownload(
-    http: httpx.AsyncClient,
-    request: dict[str, Any],
-    path: str | os.PathLike[str],
-    progress: Progress | None,
-) -> Path:
-    check_open(http)
-    sink = _Sink(_target(path), progress)
-    restarts = _Restarts()
-    try:
-        with translate_errors():
-            while True:
-                response = None
-                try:
-                    async with http.stream(**_streamed(request)) as response:
-                        restarts.counted(response)
-                        sink.start(response)
-                        async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                            sink.write(chunk)
-                    return sink.finish()
-                except httpx.TransportError as exc:
-                    delay = restarts.after(exc, response)
-                    if delay is None:
-                        raise
-                sink.restart()
-                await _transport.asleep(delay)
-    except BaseException:
-        sink.discard()
-        raise
+def streamed_request(request: dict[str, Any]) -> dict[str, Any]:
+    """The request of a download, asking for the body uncompressed (a PDF barely compresses; an
+    identity body cannot inflate into a bomb)."""
+    headers = {
+        **request.get("headers", {}),
+        "Accept": "application/pdf",
+        "Accept-Encoding": "identity",
+    }
+    return {**request, "headers": headers}

@@ -8,11 +8,15 @@ What is retried, and why:
 - 429 on POST too, because the server refused it without acting on it.
 A POST that timed out or got a 5xx is never repeated: CubiCasa may have created the order, and
 sending it again could order (and bill) twice.
+
+`decide(policy, method, attempt, outcome)` is what the request loop, the download restarts and
+nothing else ask. `sleep` and `asleep` are module attributes so tests can record the waits.
 """
 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +53,33 @@ class Decision:
 
 
 STOP = Decision(retry=False)
+
+
+class RetryStats:
+    """Counts shared by a client and its `with_options` copies; the pagers read `rate_limited`
+    to slow down."""
+
+    def __init__(self) -> None:
+        self.rate_limited = 0
+
+
+sleep = time.sleep
+
+
+async def asleep(seconds: float) -> None:
+    import asyncio  # here, not at the top: `import cubicasa` stays light
+
+    await asyncio.sleep(seconds)
+
+
+def decide(
+    policy: RetryPolicy, method: str, attempt: int, outcome: httpx.Response | Exception
+) -> Decision:
+    """Whether to send again after `outcome` (an answer, or the error that stood for one) of try
+    number `attempt` (0 for the first), and after how long."""
+    if isinstance(outcome, Exception):
+        return decide_after_error(policy, method, attempt, outcome)
+    return decide_after_status(policy, method, attempt, outcome.status_code, outcome.headers)
 
 
 def decide_after_error(

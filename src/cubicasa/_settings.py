@@ -1,22 +1,23 @@
-"""What both clients resolve the same way from their arguments: the key, the base URL, timeouts,
-retries, size and rate limits, headers, logging; the auth that sends the key to the base URL's
-origin only; and the checks `request()` makes before sending."""
+"""A client's options: its arguments (the key, the base URL, timeouts, retries, size and rate
+limits, headers, conformance, logging) checked and resolved once into one frozen `ClientOptions`,
+and the checks `request()` makes before sending."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
 import re
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from ._conformance import Conformance, resolve_mode
 from ._retry import RetryPolicy
-from ._transport import Limits
 from ._version import __version__
+from .conformance._mode import Conformance, resolve_mode
 from .errors import CubiCasaError
 
 DEFAULT_BASE_URL = "https://app.cubi.casa/api/integrate/v3"
@@ -31,33 +32,12 @@ _UNCHANGED: Any = object()
 logger = logging.getLogger("cubicasa")
 
 
-class _ApiKeyAuth(httpx.Auth):
-    """Puts the key in the `api-key` header (not `Authorization`), and never shows it; sends it
-    only to the base URL's origin."""
-
-    def __init__(self, api_key: str, base_url: httpx.URL) -> None:
-        self._api_key = api_key
-        self._origin = _origin(base_url)
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if _origin(request.url) != self._origin:
-            raise CubiCasaError(
-                f"Refusing to send the API key to {_shown_origin(request.url)}: "
-                "it goes only to the base URL's origin."
-            )
-        request.headers["api-key"] = self._api_key
-        yield request
-
-    def __repr__(self) -> str:
-        return "_ApiKeyAuth(api_key='***')"
-
-
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     # httpx normalises these: the host in lower case, a scheme's default port as None.
     return (url.scheme, url.host, url.port)
 
 
-def _shown_origin(url: httpx.URL) -> str:
+def shown_origin(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
 
 
@@ -197,13 +177,6 @@ def _headers(default_headers: Any) -> dict[str, str]:
     return dict(default_headers)
 
 
-def _limits(max_response_bytes: Any, min_download_rate: Any) -> Limits:
-    return Limits(
-        _number("max_response_bytes", max_response_bytes, integer=True, positive=True),
-        float(_number("min_download_rate", min_download_rate)),
-    )
-
-
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
 
 
@@ -229,56 +202,38 @@ def _logging_from_env() -> None:
             logger.addHandler(handler)
 
 
-class Settings:
-    """What both twins resolve the same way from the constructor's arguments."""
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """Everything a client was told, resolved and checked once, at construction; `with_options`
+    makes a changed copy (`replace`), never a changed original."""
 
-    def __init__(
-        self,
-        api_key: str | None,
-        base_url: str | httpx.URL | None,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int | RetryPolicy,
-        default_headers: Mapping[str, str] | None,
-        max_response_bytes: int,
-        min_download_rate: float,
-        conformance: str | None = None,
-    ) -> None:
-        self.timeout = _timeout(timeout)
-        self.retry = _retry_policy(max_retries)
-        self.limits = _limits(max_response_bytes, min_download_rate)
-        self.api_key = _resolve_api_key(api_key)
-        self.base_url = _resolve_base_url(base_url)
-        self.headers = {
-            "User-Agent": f"cubicasa-integrate/{__version__} httpx/{httpx.__version__}",
-            "Accept": "application/json",
-            **_headers(default_headers),
-        }
-        if any(name.lower() == "api-key" for name in self.headers):
-            raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
-        self.conformance = Conformance(
-            resolve_mode(conformance), self.base_url.path, secret=self.api_key
-        )
-        _logging_from_env()
+    api_key: str
+    base_url: httpx.URL
+    origin: tuple[str, str, int | None]
+    """The base URL's scheme, host and port: the only origin the key is sent to."""
+    timeout: httpx.Timeout
+    retry: RetryPolicy
+    headers: dict[str, str]
+    max_response_bytes: int
+    min_download_rate: float
+    conformance: Conformance
+    """Mutable on purpose: the findings a client and its `with_options` copies share."""
 
-    def copy(
+    def replace(
         self,
         timeout: Any = _UNCHANGED,
         max_retries: Any = _UNCHANGED,
         max_response_bytes: Any = _UNCHANGED,
-    ) -> Settings:
-        """These settings with another timeout, retry count or size cap (for `with_options`)."""
-        settings = object.__new__(Settings)
-        settings.__dict__.update(self.__dict__)
+    ) -> ClientOptions:
+        """These options with another timeout, retry count or size cap (for `with_options`)."""
+        changes: dict[str, Any] = {}
         if timeout is not _UNCHANGED:
-            settings.timeout = _timeout(timeout)
+            changes["timeout"] = _timeout(timeout)
         if max_retries is not _UNCHANGED:
-            settings.retry = _retry_policy(max_retries)
+            changes["retry"] = _retry_policy(max_retries)
         if max_response_bytes is not _UNCHANGED:
-            settings.limits = _limits(max_response_bytes, self.limits.min_download_rate)
-        return settings
-
-    def auth(self) -> _ApiKeyAuth:
-        return _ApiKeyAuth(self.api_key, self.base_url)
+            changes["max_response_bytes"] = _max_response_bytes(max_response_bytes)
+        return dataclasses.replace(self, **changes)
 
     def check_target(self, path: str) -> None:
         """`request()` reaches the base URL's origin only: the key goes nowhere else."""
@@ -288,15 +243,54 @@ class Settings:
             url = httpx.URL(path)
         except httpx.InvalidURL as exc:
             raise ValueError(f"path is not a valid URL path: {exc}") from None
-        if url.is_absolute_url and _origin(url) != _origin(self.base_url):
+        if url.is_absolute_url and _origin(url) != self.origin:
             raise ValueError(
-                f"path {_shown_origin(url)}/... is another origin than the base URL's "
-                f"({_shown_origin(self.base_url)}): the API key is sent to that origin only."
+                f"path {shown_origin(url)}/... is another origin than the base URL's "
+                f"({shown_origin(self.base_url)}): the API key is sent to that origin only."
             )
 
     def describe(self, name: str) -> str:
         retries = self.retry.max_retries
         return f"{name}(base_url={str(self.base_url)!r}, max_retries={retries})"
+
+    def __repr__(self) -> str:
+        return self.describe("ClientOptions")  # never the key
+
+
+def resolve_options(
+    api_key: str | None,
+    base_url: str | httpx.URL | None,
+    timeout: float | httpx.Timeout | None,
+    max_retries: int | RetryPolicy,
+    default_headers: Mapping[str, str] | None,
+    max_response_bytes: int,
+    min_download_rate: float,
+    conformance: str | None = None,
+) -> ClientOptions:
+    """The constructor's arguments checked (TypeError, ValueError or CubiCasaError naming the
+    argument) and resolved against the environment."""
+    resolved_timeout = _timeout(timeout)
+    retry = _retry_policy(max_retries)
+    cap = _max_response_bytes(max_response_bytes)
+    rate = float(_number("min_download_rate", min_download_rate))
+    key = _resolve_api_key(api_key)
+    url = _resolve_base_url(base_url)
+    headers = {
+        "User-Agent": f"cubicasa-integrate/{__version__} httpx/{httpx.__version__}",
+        "Accept": "application/json",
+        **_headers(default_headers),
+    }
+    if any(name.lower() == "api-key" for name in headers):
+        raise CubiCasaError("Pass the API key as api_key=..., not in default_headers.")
+    checking = Conformance(resolve_mode(conformance), url.path, secret=key)
+    _logging_from_env()
+    return ClientOptions(
+        key, url, _origin(url), resolved_timeout, retry, headers, cap, rate, checking
+    )
+
+
+def _max_response_bytes(value: Any) -> int:
+    return int(_number("max_response_bytes", value, integer=True, positive=True))
 
 
 def http_client_of(http_client: Any, kind: type[Any]) -> Any:
@@ -329,14 +323,14 @@ def _params(params: Any) -> None:
 
 
 def request_kwargs(
-    settings: Settings, method: str, path: str, params: Any, json: Any, timeout: Any
+    options: ClientOptions, method: str, path: str, params: Any, json: Any, timeout: Any
 ) -> dict[str, Any]:
     """`request()`'s arguments for httpx, checked before anything is sent."""
     if not isinstance(method, str):
         raise TypeError(f"method must be a str, got {type(method).__name__}")
     if not _METHOD.fullmatch(method):
         raise ValueError(f"method must be an HTTP method such as 'GET', got {method!r}")
-    settings.check_target(path)
+    options.check_target(path)
     _params(params)
     kwargs: dict[str, Any] = {"params": params, "json": json}
     if timeout is not _UNCHANGED:

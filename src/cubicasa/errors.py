@@ -26,13 +26,13 @@ start only, so a large error page costs no more memory than its bytes.
 from __future__ import annotations
 
 import codecs
-import html
 import json
 import re
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import httpx
+
+from ._redact import REDACTED, key_forms, key_of, scrub
 
 __all__ = [
     "APIConnectionError",
@@ -58,7 +58,6 @@ REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-corre
 # (CubiCasa's error bodies are a few hundred bytes; a 64 MiB page of `{},` would build 22 million
 # objects.)
 MAX_ERROR_BODY_PARSED = 1024 * 1024
-REDACTED = "***"
 # Set on a response whose Content-Encoding did not decode: why (its body is then empty).
 UNDECODABLE = "cubicasa.undecodable"
 _WORD = re.compile(r"\S+")
@@ -78,52 +77,6 @@ def snippet(text: str, limit: int = SNIPPET_CHARS, key: str | None = None) -> st
             break
     flat: str = scrub(" ".join(words), key)
     return flat if len(flat) <= limit else flat[:limit] + "..."
-
-
-def key_forms(key: str) -> list[str]:
-    """`key` as a server may echo it: as is, JSON-, HTML- and URL-escaped; longest first."""
-    forms = {
-        key,
-        json.dumps(key)[1:-1],
-        key.replace("/", "\\/"),
-        html.escape(key),
-        html.escape(key, quote=False),
-        quote(key, safe=""),
-        quote(key),
-        quote_plus(key),
-    }
-    forms |= {re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), f) for f in forms}
-    return sorted(forms, key=len, reverse=True)
-
-
-def scrub(value: Any, key: str | None) -> Any:
-    """`value` (a str, or JSON made of dicts and lists) with every form of `key` as `***`."""
-    if not key:
-        return value
-    try:
-        return _replaced(value, key_forms(key))
-    except RecursionError:
-        return "(withheld: nested too deeply to scrub)"
-
-
-def _replaced(value: Any, forms: list[str]) -> Any:
-    if isinstance(value, str):
-        for form in forms:
-            value = value.replace(form, REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {_replaced(k, forms): _replaced(v, forms) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replaced(item, forms) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_replaced(item, forms) for item in value)
-    return value
-
-
-def key_of(request: httpx.Request | None) -> str | None:
-    """The API key a request carried (None when it carried none, or it is already redacted)."""
-    key = request.headers.get("api-key") if request is not None else None
-    return key if key and key != REDACTED else None
 
 
 def body_text(response: httpx.Response, limit: int | None = None) -> str:

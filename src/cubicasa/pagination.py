@@ -12,6 +12,11 @@ is true `next_offset` must be an integer past the offset of that page, so the of
 only grow. An item whose ID the walk already yielded is skipped (orders created while a walk runs
 shift later pages onto ones already seen); a walk whose pages bring nothing new
 `MAX_STALE_PAGES` times in a row stops with `PaginationError`.
+
+Written twice on purpose, not produced by scripts/unasync.py: `Pager.pages` fetches ahead on a
+thread pool and `AsyncPager.pages` on tasks, and the two differ in more than their keywords (how
+work is started, cancelled and waited for). What they share (the walk, the checks) is `_Walk`.
+Each page is fetched by the request loop (`_base_client`), which owns every retry.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .errors import PaginationError, RateLimitError
 
@@ -35,6 +40,13 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 20  # the documented default page size
 MAX_CONCURRENCY = 32  # pages in flight at once; more only costs threads and 429s
 MAX_STALE_PAGES = 3  # pages in a row with no new item before the walk gives up
+
+
+class Listing(Protocol[T]):
+    """A page model of a list operation (`OrderList`, `UserList`, ...): what a pager reads."""
+
+    items: list[T]
+    pagination: Pagination
 
 
 def check_count(name: str, value: object, minimum: int, maximum: int | None = None) -> None:

@@ -134,7 +134,7 @@ def test_a_missing_path_is_one_line_that_says_the_path_may_be_wrong(
 def test_the_probe_takes_the_global_options(
     cli: Cli, fake: FakeCubiCasa, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cubicasa import _probe
+    from cubicasa import probe as _probe
 
     seen: list[Any] = []
     real = _probe.run_probe

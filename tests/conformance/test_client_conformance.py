@@ -17,8 +17,8 @@ from cubicasa import (
     CubiCasa,
     NotFoundError,
     ResponseValidationError,
-    _conformance,
 )
+from cubicasa.conformance import _mode as _conformance
 from cubicasa.testing import FakeCubiCasa
 from tests.spec_facts import UNKNOWN, first_inferred
 

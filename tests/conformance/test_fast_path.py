@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from cubicasa import CubiCasa, _conformance
-from cubicasa._conformance_checks import SHAPES
-from cubicasa._conformance_spec import Checker, checker
+from cubicasa import CubiCasa
+from cubicasa.conformance import _mode as _conformance
+from cubicasa.conformance._checks import SHAPES
+from cubicasa.conformance._spec import Checker, checker
 from cubicasa.testing import FakeCubiCasa
 
 ORDER = "312babc6-e742-4d54-ac49-e0f7b16ec15a"  # a seeded order of the fake
@@ -152,7 +153,7 @@ def test_endless_new_field_names_keep_a_bounded_number_of_findings_and_log_lines
     assert len(lines) == _conformance.MAX_LOGGED + 1
     assert "further ones are not logged" in lines[-1]
     assert len(_conformance._logged) == _conformance.MAX_LOGGED
-    remembered = dict(checker().remembered_shapes())
+    remembered = {at: len(shapes) for at, shapes in checker()._compiler.shapes}
     assert remembered["/components/schemas/OrderInfo"] <= 1  # no shape with unknown fields
 
 
@@ -165,7 +166,7 @@ def test_clean_shapes_remembered_stop_at_the_cap_and_later_ones_are_still_checke
         body = copy.deepcopy(order)
         body["address"] = {key: order["address"][key] for key in next(orders)}
         assert check.check("getOrder", 200, "application/json", body, parsed=True).findings == []
-    remembered = dict(check.remembered_shapes())
+    remembered = {at: len(shapes) for at, shapes in check._compiler.shapes}
     assert remembered["/components/schemas/OrderAddress"] == SHAPES
     body = copy.deepcopy(order)
     body["address"] = {key: order["address"][key] for key in next(orders)}

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cubicasa._probe import ProbeError, exit_status, report_json, report_markdown, run_probe
+from cubicasa.probe import ProbeError, exit_status, report_json, report_markdown, run_probe
 from cubicasa.testing import FakeCubiCasa
 from tests.spec_facts import UNKNOWN, evidence
 

@@ -11,9 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
-from cubicasa._conformance import ConformanceFinding
-from cubicasa._probe import ProbeError, exit_status, report_json, report_markdown, run_probe
-from cubicasa._spec_patch import spec_patch
+from cubicasa.conformance import ConformanceFinding
+from cubicasa.probe import (
+    ProbeError,
+    exit_status,
+    report_json,
+    report_markdown,
+    run_probe,
+    spec_patch,
+)
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
 

@@ -22,8 +22,8 @@ LIVE = "https://probe.example.test/api/integrate/v3"
 
 PROBE = f"""
 import json, sys, httpx
-from cubicasa._probe import run_probe
-from cubicasa._spec_patch import spec_patch
+from cubicasa.probe import run_probe
+from cubicasa.probe import spec_patch
 from cubicasa.testing import FakeCubiCasa
 fake = FakeCubiCasa()
 fake.deviate("getOrder", add={{"/info/{UNKNOWN}": True}})

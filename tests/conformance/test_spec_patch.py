@@ -13,8 +13,8 @@ import httpx
 import pytest
 import yaml
 
-from cubicasa._probe import run_probe
-from cubicasa._spec_patch import SPEC_PATH, spec_patch
+from cubicasa.probe import run_probe
+from cubicasa.probe._spec_patch import SPEC_PATH, spec_patch
 from cubicasa.testing import FakeCubiCasa
 from tests.conftest import ROOT
 from tests.spec_facts import UNKNOWN, UNKNOWN_VALUE

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 import cubicasa
-from cubicasa import _transport
+from cubicasa import _retry as _transport
 from tests.servers import Handle, LocalServer
 
 API_KEY = "sk-test-0123456789abcdef"

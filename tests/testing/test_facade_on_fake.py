@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import cubicasa
-from cubicasa import _transport
+from cubicasa import _retry as _transport
 from cubicasa.testing import FakeCubiCasa
 
 DRAFT = {"street": "1 Main St", "city": "Springfield", "country": "United States",

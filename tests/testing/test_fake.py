@@ -372,7 +372,7 @@ def test_fail_next_calls_then_recover(fake: FakeCubiCasa) -> None:
 
 
 def test_rate_limit_with_retry_after(fake: FakeCubiCasa, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cubicasa import _transport
+    from cubicasa import _retry as _transport
 
     waited: list[float] = []
     monkeypatch.setattr(_transport, "sleep", waited.append)

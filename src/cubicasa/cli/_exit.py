@@ -85,7 +85,7 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str]:
             )
         return ExitCode.NOT_FOUND, f"{exc} -- check the ID, and that it belongs to this company"
     if isinstance(exc, errors.BadRequestError):
-        from .._names import safe_name
+        from .._redact import safe_name
 
         fields = ", ".join(safe_name(where) for where, _ in exc.errors)
         hint = f" -- fix {fields}" if fields else ""

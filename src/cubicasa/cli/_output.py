@@ -136,7 +136,7 @@ class Output:
     def _label(self, path: str) -> str:
         """A dotted field path for a person: names that are not plain identifiers, or that hold
         the API key, are withheld (the JSON view keeps every name exact)."""
-        from .._names import safe_name
+        from .._redact import safe_name
 
         secret = self.session.api_key or os.environ.get("CUBICASA_API_KEY")
         return ".".join(safe_name(part, secret=secret) for part in path.split("."))

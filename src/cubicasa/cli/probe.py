@@ -1,4 +1,4 @@
-"""`cubicasa probe`: the options of the probe; the work is done by `cubicasa._probe` (no click)."""
+"""`cubicasa probe`: the options of the probe; the work is done by `cubicasa.probe` (no click)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _write(path: Path, text: str) -> None:
 
 def _find_spec(given: Path | None) -> Path | None:
     """The spec to patch: --spec, else the repository's spec in this folder or one above it."""
-    from .._spec_patch import SPEC_PATH
+    from ..probe import SPEC_PATH
 
     if given is not None:
         return given if given.is_file() else None
@@ -85,7 +85,7 @@ def probe(
         cubicasa probe --json probe.json --markdown probe.md --spec-patch probe.patch
         git apply probe.patch && make generate
     """
-    from .. import _probe
+    from .. import probe as _probe
     from . import _session
 
     session = ctx.ensure_object(Session)
@@ -95,7 +95,7 @@ def probe(
         ctx.exit(PROBE_EXIT_CANNOT_RUN)
     spec = _find_spec(spec_path) if spec_patch is not None else None
     if spec_patch is not None and spec is None:  # before any call is made
-        from .._spec_patch import SPEC_PATH
+        from ..probe import SPEC_PATH
 
         wanted = spec_path or f"{SPEC_PATH} (here or in a folder above)"
         click.echo(f"cubicasa probe: --spec-patch needs the spec: {wanted} not found; run it in "
@@ -127,7 +127,7 @@ def probe(
     if markdown is not None:
         _write(markdown, _probe.report_markdown(report, show_values=show_values))
     if spec_patch is not None and spec is not None:
-        from .._spec_patch import spec_patch as make_patch
+        from ..probe import spec_patch as make_patch
 
         text = spec.read_bytes()
         if hashlib.sha256(text).hexdigest() != report.spec_sha256 and not session.quiet:

@@ -2,133 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from cubicasa_api.models import OrderPreferences
 from cubicasa_api.types import UNSET, Unset
 
-from ..errors import PaginationError, ResponseValidationError
-from ..pagination import AsyncPager, Page, Pager
-
-if TYPE_CHECKING:
-    from cubicasa_api import Client
-    from cubicasa_api.models import Pagination
-    from cubicasa_api.types import Response
-
-    from .._client import AsyncCubiCasa, CubiCasa
-
 T = TypeVar("T")
-
-
-class Listing(Protocol[T]):
-    """A page model of a list operation (`OrderList`, `UserList`, ...): what a pager reads."""
-
-    items: list[T]
-    pagination: Pagination
-
-
-# A list call at an offset and limit: `lambda api, offset, limit: list_users.sync_detailed(...)`.
-PageCall = Callable[["Client", int, "int | Unset"], "Response[Any]"]
-AsyncPageCall = Callable[["Client", int, "int | Unset"], "Awaitable[Response[Any]]"]
-
-
-def _area(cls: type) -> str:
-    """`client.<area>` of a resource class, for pager reprs: AsyncOffices -> offices."""
-    name = cls.__name__.removeprefix("Async")
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-class Resource:
-    """A sync resource: holds the client it sends through."""
-
-    area = ""  # where the resource hangs on the client, when not its class name
-
-    def __init__(self, client: CubiCasa) -> None:
-        self._client = client
-
-    def _pager(
-        self,
-        expected: type[Listing[T]],
-        send: PageCall,
-        page_size: int | None,
-        max_items: int | None,
-        concurrency: int | None,
-        **shown: Any,
-    ) -> Pager[T]:
-        """A pager over a list operation: each page is one generated call (`send`) at the offset
-        given, decoded as `expected`; `shown` are the filters its repr names."""
-
-        def fetch(offset: int, limit: int | None) -> Page[T]:
-            try:
-                page = self._client._call(expected, lambda api: send(api, offset, opt(limit)))
-            except ResponseValidationError as exc:
-                raise pagination_error(exc, offset) from exc.__cause__
-            return Page(page.items, page.pagination, offset)
-
-        return Pager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited_count,
-            label=f"{self.area or _area(type(self))}.list",
-            params={k: v for k, v in shown.items() if not isinstance(v, Unset)},
-        )
-
-
-class AsyncResource:
-    """An async resource: holds the client it sends through."""
-
-    area = ""
-
-    def __init__(self, client: AsyncCubiCasa) -> None:
-        self._client = client
-
-    def _pager(
-        self,
-        expected: type[Listing[T]],
-        send: AsyncPageCall,
-        page_size: int | None,
-        max_items: int | None,
-        concurrency: int | None,
-        **shown: Any,
-    ) -> AsyncPager[T]:
-        """The async twin of `Resource._pager`."""
-
-        async def fetch(offset: int, limit: int | None) -> Page[T]:
-            try:
-                page = await self._client._acall(
-                    expected, lambda api: send(api, offset, opt(limit))
-                )
-            except ResponseValidationError as exc:
-                raise pagination_error(exc, offset) from exc.__cause__
-            return Page(page.items, page.pagination, offset)
-
-        return AsyncPager(
-            fetch,
-            page_size=page_size,
-            max_items=max_items,
-            concurrency=concurrency,
-            rate_limited=self._client._rate_limited_count,
-            label=f"{self.area or _area(type(self))}.list",
-            params={k: v for k, v in shown.items() if not isinstance(v, Unset)},
-        )
-
-
-def pagination_error(exc: ResponseValidationError, offset: int) -> Exception:
-    """A page whose `has_more` is not a boolean is the pager's to report (a PaginationError, as
-    for every other broken page chain); any other wrong shape stays a ResponseValidationError."""
-    shape = exc.__cause__
-    if getattr(shape, "where", None) == ["pagination", "has_more"] and not isinstance(
-        getattr(shape, "value", None), Unset
-    ):
-        sent = getattr(shape, "value", None)
-        return PaginationError(
-            f"page at offset {offset}: has_more must be true or false, the server sent {sent!r}"
-        )
-    return exc
 
 
 def opt(value: T | None) -> T | Unset:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from cubicasa_api.api.change_requests import (
     create_change_request,
@@ -11,8 +12,9 @@ from cubicasa_api.api.change_requests import (
 )
 from cubicasa_api.models import ChangeRequest, ChangeRequestInput, ChangeRequestList
 
-from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, nonempty, required_text, strings
+from .._base_client import AsyncAPIResource
+from ..pagination import AsyncPager
+from ._common import nonempty, required_text, strings
 
 
 def _body(text: str, img_urls: Sequence[str] | None) -> ChangeRequestInput:
@@ -20,12 +22,12 @@ def _body(text: str, img_urls: Sequence[str] | None) -> ChangeRequestInput:
     return ChangeRequestInput(text=text, img_urls=strings("img_urls", img_urls))
 
 
-class ChangeRequests(Resource):
+class AsyncChangeRequests(AsyncAPIResource):
     """`client.orders.change_requests`: ask for a fix of a delivered floor plan."""
 
     area = "orders.change_requests"
 
-    def create(
+    async def create(
         self, order_id: str, *, text: str, img_urls: Sequence[str] | None = None
     ) -> ChangeRequest:
         """Send the order back to production with a fix request (moves it to `Fixing`).
@@ -39,71 +41,8 @@ class ChangeRequests(Resource):
         """
         body = _body(text, img_urls)
         order_id = nonempty("order_id", order_id)
-        return self._client._call(
-            ChangeRequest,
-            lambda api: create_change_request.sync_detailed(
-                client=api, order_id=order_id, body=body
-            ),
-        )
-
-    def list(
-        self,
-        order_id: str,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        concurrency: int | None = None,
-    ) -> Pager[ChangeRequest]:
-        """Every change request of an order, page by page.
-
-        `GET /orders/{order_id}/change-requests` (listChangeRequests; path INFERRED).
-        """
-        order_id = nonempty("order_id", order_id)
-
-        return self._pager(
-            ChangeRequestList,
-            lambda api, offset, limit: list_change_requests.sync_detailed(
-                order_id, client=api, offset=offset, limit=limit
-            ),
-            page_size,
-            max_items,
-            concurrency,
-            order_id=order_id,
-        )
-
-    def get(self, order_id: str, change_request_id: str) -> ChangeRequest:
-        """One change request of an order.
-
-        `GET /orders/{order_id}/change-requests/{change_request_id}` (getChangeRequest).
-
-        Raises:
-            NotFoundError: no such order or change request.
-        """
-        order_id = nonempty("order_id", order_id)
-        change_request_id = nonempty("change_request_id", change_request_id)
-        return self._client._call(
-            ChangeRequest,
-            lambda api: get_change_request.sync_detailed(
-                client=api, order_id=order_id, change_request_id=change_request_id
-            ),
-        )
-
-
-class AsyncChangeRequests(AsyncResource):
-    """`client.orders.change_requests` of `AsyncCubiCasa`; see `ChangeRequests`."""
-
-    area = "orders.change_requests"
-
-    async def create(
-        self, order_id: str, *, text: str, img_urls: Sequence[str] | None = None
-    ) -> ChangeRequest:
-        """Send a fix request. `POST /orders/{order_id}/change-requests` (createChangeRequest)."""
-        body = _body(text, img_urls)
-        order_id = nonempty("order_id", order_id)
-        return await self._client._acall(
-            ChangeRequest,
-            lambda api: create_change_request.asyncio_detailed(
-                client=api, order_id=order_id, body=body
-            ),
+        return await self._client._call(
+            ChangeRequest, create_change_request._get_kwargs, order_id=order_id, body=body
         )
 
     def list(
@@ -113,27 +52,38 @@ class AsyncChangeRequests(AsyncResource):
         max_items: int | None = None,
         concurrency: int | None = None,
     ) -> AsyncPager[ChangeRequest]:
-        """Every change request of an order. `GET /orders/{order_id}/change-requests`."""
+        """Every change request of an order, page by page.
+
+        `GET /orders/{order_id}/change-requests` (listChangeRequests; path INFERRED).
+        """
         order_id = nonempty("order_id", order_id)
 
-        return self._pager(
+        return self._client._pager(
             ChangeRequestList,
-            lambda api, offset, limit: list_change_requests.asyncio_detailed(
-                order_id, client=api, offset=offset, limit=limit
-            ),
+            partial(list_change_requests._get_kwargs, order_id=order_id),
             page_size,
             max_items,
             concurrency,
-            order_id=order_id,
+            "orders.change_requests.list",
         )
 
     async def get(self, order_id: str, change_request_id: str) -> ChangeRequest:
-        """One change request (getChangeRequest)."""
+        """One change request of an order.
+
+        `GET /orders/{order_id}/change-requests/{change_request_id}` (getChangeRequest).
+
+        Raises:
+            NotFoundError: no such order or change request.
+        """
         order_id = nonempty("order_id", order_id)
         change_request_id = nonempty("change_request_id", change_request_id)
-        return await self._client._acall(
+        return await self._client._call(
             ChangeRequest,
-            lambda api: get_change_request.asyncio_detailed(
-                client=api, order_id=order_id, change_request_id=change_request_id
-            ),
+            get_change_request._get_kwargs,
+            order_id=order_id,
+            change_request_id=change_request_id,
         )
+
+
+# The sync twin, produced from this module by `make generate` (scripts/unasync.py).
+from .._sync.resources.change_requests import ChangeRequests as ChangeRequests  # noqa: E402

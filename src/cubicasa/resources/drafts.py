@@ -12,9 +12,8 @@ from cubicasa_api.api.drafts import (
 )
 from cubicasa_api.models import DraftOrderInput, Message, Order, OrderPreferences
 
+from .._base_client import AsyncAPIResource
 from ._common import (
-    AsyncResource,
-    Resource,
     nonempty,
     number,
     optional_text,
@@ -59,13 +58,13 @@ def _draft(
     )
 
 
-class Drafts(Resource):
+class AsyncDrafts(AsyncAPIResource):
     """`client.drafts`: create, update and delete draft orders.
 
     The body is flat (the API rejects a nested address); `postal_code` is sent as `postalCode`.
     """
 
-    def create(
+    async def create(
         self,
         *,
         street: str,
@@ -102,11 +101,9 @@ class Drafts(Resource):
             street, city, country, owner_email, suite, state, postal_code, info,
             latitude, longitude, external_id, package_type, add_ons, order_preferences,
         )  # fmt: skip
-        return self._client._call(
-            Order, lambda api: create_draft_order.sync_detailed(client=api, body=body)
-        )
+        return await self._client._call(Order, create_draft_order._get_kwargs, body=body)
 
-    def update(
+    async def update(
         self,
         order_id: str,
         *,
@@ -135,87 +132,15 @@ class Drafts(Resource):
             latitude, longitude, external_id, package_type, add_ons, order_preferences,
         )  # fmt: skip
         order_id = nonempty("order_id", order_id)
-        return self._client._call(
-            Order,
-            lambda api: update_draft_order.sync_detailed(client=api, order_id=order_id, body=body),
-        )
-
-    def delete(self, order_id: str) -> Message:
-        """Delete a draft order. `DELETE /orders/draft/{order_id}` (deleteDraftOrder; INFERRED)."""
-        order_id = nonempty("order_id", order_id)
-        return self._client._call(
-            Message,
-            lambda api: delete_draft_order.sync_detailed(client=api, order_id=order_id),
-        )
-
-
-class AsyncDrafts(AsyncResource):
-    """`client.drafts` of `AsyncCubiCasa`; see `Drafts`."""
-
-    async def create(
-        self,
-        *,
-        street: str,
-        city: str,
-        country: str,
-        owner_email: str,
-        suite: str | None = None,
-        state: str | None = None,
-        postal_code: str | None = None,
-        info: str | None = None,
-        latitude: float | None = None,
-        longitude: float | None = None,
-        external_id: str | None = None,
-        package_type: str | None = None,
-        add_ons: Sequence[str] | None = None,
-        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
-    ) -> Order:
-        """Create a draft order. `POST /orders/draft` (createDraftOrder)."""
-        body = _draft(
-            street, city, country, owner_email, suite, state, postal_code, info,
-            latitude, longitude, external_id, package_type, add_ons, order_preferences,
-        )  # fmt: skip
-        return await self._client._acall(
-            Order,
-            lambda api: create_draft_order.asyncio_detailed(client=api, body=body),
-        )
-
-    async def update(
-        self,
-        order_id: str,
-        *,
-        street: str,
-        city: str,
-        country: str,
-        owner_email: str,
-        suite: str | None = None,
-        state: str | None = None,
-        postal_code: str | None = None,
-        info: str | None = None,
-        latitude: float | None = None,
-        longitude: float | None = None,
-        external_id: str | None = None,
-        package_type: str | None = None,
-        add_ons: Sequence[str] | None = None,
-        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
-    ) -> Order:
-        """Update a draft order. `PATCH /orders/draft/{order_id}` (updateDraftOrder)."""
-        body = _draft(
-            street, city, country, owner_email, suite, state, postal_code, info,
-            latitude, longitude, external_id, package_type, add_ons, order_preferences,
-        )  # fmt: skip
-        order_id = nonempty("order_id", order_id)
-        return await self._client._acall(
-            Order,
-            lambda api: update_draft_order.asyncio_detailed(
-                client=api, order_id=order_id, body=body
-            ),
+        return await self._client._call(
+            Order, update_draft_order._get_kwargs, order_id=order_id, body=body
         )
 
     async def delete(self, order_id: str) -> Message:
-        """Delete a draft order. `DELETE /orders/draft/{order_id}` (deleteDraftOrder)."""
+        """Delete a draft order. `DELETE /orders/draft/{order_id}` (deleteDraftOrder; INFERRED)."""
         order_id = nonempty("order_id", order_id)
-        return await self._client._acall(
-            Message,
-            lambda api: delete_draft_order.asyncio_detailed(client=api, order_id=order_id),
-        )
+        return await self._client._call(Message, delete_draft_order._get_kwargs, order_id=order_id)
+
+
+# The sync twin, produced from this module by `make generate` (scripts/unasync.py).
+from .._sync.resources.drafts import Drafts as Drafts  # noqa: E402

@@ -5,7 +5,8 @@ from __future__ import annotations
 from cubicasa_api.api.gotoscan import create_go_to_scan_order
 from cubicasa_api.models import GoToScanOrderInput, Order
 
-from ._common import AsyncResource, Resource, optional_text, required_text
+from .._base_client import AsyncAPIResource
+from ._common import optional_text, required_text
 
 
 def _body(
@@ -21,10 +22,10 @@ def _body(
     )
 
 
-class GoToScan(Resource):
+class AsyncGoToScan(AsyncAPIResource):
     """`client.gotoscan`."""
 
-    def create(
+    async def create(
         self,
         *,
         street: str,
@@ -52,36 +53,8 @@ class GoToScan(Resource):
             postal_code=postal_code, external_id=external_id, client_name=client_name,
             priority=priority,
         )  # fmt: skip
-        return self._client._call(
-            Order,
-            lambda api: create_go_to_scan_order.sync_detailed(client=api, body=body),
-        )
+        return await self._client._call(Order, create_go_to_scan_order._get_kwargs, body=body)
 
 
-class AsyncGoToScan(AsyncResource):
-    """`client.gotoscan` of `AsyncCubiCasa`; see `GoToScan`."""
-
-    async def create(
-        self,
-        *,
-        street: str,
-        city: str,
-        country: str,
-        owner_email: str,
-        suite: str | None = None,
-        state: str | None = None,
-        postal_code: str | None = None,
-        external_id: str | None = None,
-        client_name: str | None = None,
-        priority: str | None = None,
-    ) -> Order:
-        """Create a GoToScan order. `POST /orders/gotoscan` (createGoToScanOrder; INFERRED)."""
-        body = _body(
-            street, city, country, owner_email, suite=suite, state=state,
-            postal_code=postal_code, external_id=external_id, client_name=client_name,
-            priority=priority,
-        )  # fmt: skip
-        return await self._client._acall(
-            Order,
-            lambda api: create_go_to_scan_order.asyncio_detailed(client=api, body=body),
-        )
+# The sync twin, produced from this module by `make generate` (scripts/unasync.py).
+from .._sync.resources.gotoscan import GoToScan as GoToScan  # noqa: E402

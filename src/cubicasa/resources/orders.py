@@ -6,6 +6,7 @@ import builtins
 import os
 import warnings
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +28,16 @@ from cubicasa_api.models import (
     UpgradeOrderInput,
 )
 
-from .._download import Progress, adownload, download
-from ..pagination import AsyncPager, Pager
+from .._base_client import AsyncAPIResource
+from .._download import Progress
+from ..pagination import AsyncPager
 from ._common import (
-    AsyncResource,
-    Resource,
     nonempty,
     optional_text,
     preferences,
     strings,
 )
-from .change_requests import AsyncChangeRequests, ChangeRequests
+from .change_requests import AsyncChangeRequests
 
 # The documented order statuses (https://integrate.docs.cubi.casa/about-webhooks-1362318m0).
 # The list is open, so another value is still sent, with a warning: a typo filters out everything.
@@ -73,19 +73,12 @@ def _download_args(path: object, progress: object) -> None:
         raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
 
 
-def _pdf_request(order_id: str) -> dict[str, Any]:
-    # The generated function buffers the whole body; a download streams, on the same path.
-    request: dict[str, Any] = get_order_combined_pdf._get_kwargs(nonempty("order_id", order_id))
-    request["headers"] = {"Accept": "application/pdf"}
-    return request
-
-
-class Orders(Resource):
+class AsyncOrders(AsyncAPIResource):
     """`client.orders`: floor-plan orders and their deliverables."""
 
     def __init__(self, client: Any) -> None:
         super().__init__(client)
-        self.change_requests = ChangeRequests(client)
+        self.change_requests = AsyncChangeRequests(client)
 
     def list(
         self,
@@ -93,7 +86,7 @@ class Orders(Resource):
         page_size: int | None = None,
         max_items: int | None = None,
         concurrency: int | None = None,
-    ) -> Pager[OrderListItem]:
+    ) -> AsyncPager[OrderListItem]:
         """Every order, newest first, fetched page by page as you iterate.
 
         `GET /orders` (listOrders). List items may lack `delivery_assets`: use `get()` for them.
@@ -109,18 +102,16 @@ class Orders(Resource):
         """
         statuses = _statuses(status)
 
-        return self._pager(
+        return self._client._pager(
             OrderList,
-            lambda api, offset, limit: list_orders.sync_detailed(
-                client=api, offset=offset, limit=limit, status=statuses
-            ),
+            partial(list_orders._get_kwargs, status=statuses),
             page_size,
             max_items,
             concurrency,
-            status=statuses,
+            "orders.list",
         )
 
-    def get(self, order_id: str) -> Order:
+    async def get(self, order_id: str) -> Order:
         """One order, with download links under `delivery_assets`.
 
         `GET /orders/{id}` (getOrder).
@@ -129,11 +120,9 @@ class Orders(Resource):
             NotFoundError: no such order for this API key.
         """
         order_id = nonempty("order_id", order_id)
-        return self._client._call(
-            Order, lambda api: get_order.sync_detailed(client=api, id=order_id)
-        )
+        return await self._client._call(Order, get_order._get_kwargs, id=order_id)
 
-    def upgrade(
+    async def upgrade(
         self,
         order_id: str,
         package_type: str | None = None,
@@ -150,12 +139,11 @@ class Orders(Resource):
         """
         body = _upgrade_body(package_type, add_ons)
         order_id = nonempty("order_id", order_id)
-        return self._client._call(
-            Order,
-            lambda api: upgrade_order.sync_detailed(client=api, order_id=order_id, body=body),
+        return await self._client._call(
+            Order, upgrade_order._get_kwargs, order_id=order_id, body=body
         )
 
-    def redeliver(
+    async def redeliver(
         self,
         order_id: str,
         *,
@@ -167,12 +155,11 @@ class Orders(Resource):
         """
         body = RedeliverOrderInput(order_preferences=preferences(order_preferences))
         order_id = nonempty("order_id", order_id)
-        return self._client._call(
-            Order,
-            lambda api: redeliver_order.sync_detailed(client=api, order_id=order_id, body=body),
+        return await self._client._call(
+            Order, redeliver_order._get_kwargs, order_id=order_id, body=body
         )
 
-    def redraw(
+    async def redraw(
         self,
         order_id: str,
         *,
@@ -188,12 +175,11 @@ class Orders(Resource):
             order_preferences=preferences(order_preferences),
         )
         order_id = nonempty("order_id", order_id)
-        return self._client._call(
-            Order,
-            lambda api: create_redraw_order.sync_detailed(client=api, order_id=order_id, body=body),
+        return await self._client._call(
+            Order, create_redraw_order._get_kwargs, order_id=order_id, body=body
         )
 
-    def get_combined_pdf(self, order_id: str) -> bytes:
+    async def get_combined_pdf(self, order_id: str) -> bytes:
         """The order's deliverables as one PDF, in memory (see `download_combined_pdf`).
 
         `GET /orders/{order_id}/combined-pdf` (getOrderCombinedPdf; path INFERRED).
@@ -202,11 +188,9 @@ class Orders(Resource):
             ResponseValidationError: the body is not a PDF.
         """
         order_id = nonempty("order_id", order_id)
-        return self._client._call_pdf(
-            lambda api: get_order_combined_pdf.sync_detailed(client=api, order_id=order_id)
-        )
+        return await self._client._call_pdf(get_order_combined_pdf._get_kwargs, order_id=order_id)
 
-    def download_combined_pdf(
+    async def download_combined_pdf(
         self,
         order_id: str,
         path: str | os.PathLike[str],
@@ -226,109 +210,13 @@ class Orders(Resource):
             `path`, as a `Path`.
         """
         _download_args(path, progress)
-        return download(self._client._http, _pdf_request(order_id), path, progress)
-
-
-class AsyncOrders(AsyncResource):
-    """`client.orders` of `AsyncCubiCasa`; see `Orders` for each method."""
-
-    def __init__(self, client: Any) -> None:
-        super().__init__(client)
-        self.change_requests = AsyncChangeRequests(client)
-
-    def list(
-        self,
-        status: str | Sequence[str] | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        concurrency: int | None = None,
-    ) -> AsyncPager[OrderListItem]:
-        """Every order, fetched page by page: `async for order in client.orders.list()`.
-
-        `GET /orders` (listOrders).
-        """
-        statuses = _statuses(status)
-
-        return self._pager(
-            OrderList,
-            lambda api, offset, limit: list_orders.asyncio_detailed(
-                client=api, offset=offset, limit=limit, status=statuses
-            ),
-            page_size,
-            max_items,
-            concurrency,
-            status=statuses,
+        return await self._client._download(
+            get_order_combined_pdf._get_kwargs,
+            path,
+            progress,
+            order_id=nonempty("order_id", order_id),
         )
 
-    async def get(self, order_id: str) -> Order:
-        """One order. `GET /orders/{id}` (getOrder)."""
-        order_id = nonempty("order_id", order_id)
-        return await self._client._acall(
-            Order, lambda api: get_order.asyncio_detailed(client=api, id=order_id)
-        )
 
-    async def upgrade(
-        self,
-        order_id: str,
-        package_type: str | None = None,
-        add_ons: Sequence[str] = (),
-    ) -> Order:
-        """Upgrade an order. `POST /orders/{order_id}/post-purchase` (upgradeOrder)."""
-        body = _upgrade_body(package_type, add_ons)
-        order_id = nonempty("order_id", order_id)
-        return await self._client._acall(
-            Order,
-            lambda api: upgrade_order.asyncio_detailed(client=api, order_id=order_id, body=body),
-        )
-
-    async def redeliver(
-        self,
-        order_id: str,
-        *,
-        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
-    ) -> Order:
-        """Re-deliver an order. `POST /orders/{order_id}/redeliver` (redeliverOrder; INFERRED)."""
-        body = RedeliverOrderInput(order_preferences=preferences(order_preferences))
-        order_id = nonempty("order_id", order_id)
-        return await self._client._acall(
-            Order,
-            lambda api: redeliver_order.asyncio_detailed(client=api, order_id=order_id, body=body),
-        )
-
-    async def redraw(
-        self,
-        order_id: str,
-        *,
-        info: str | None = None,
-        order_preferences: OrderPreferences | Mapping[str, Any] | None = None,
-    ) -> Order:
-        """Create a redraw order. `POST /orders/{order_id}/redraw` (createRedrawOrder; INFERRED)."""
-        body = RedrawOrderInput(
-            info=optional_text("info", info),
-            order_preferences=preferences(order_preferences),
-        )
-        order_id = nonempty("order_id", order_id)
-        return await self._client._acall(
-            Order,
-            lambda api: create_redraw_order.asyncio_detailed(
-                client=api, order_id=order_id, body=body
-            ),
-        )
-
-    async def get_combined_pdf(self, order_id: str) -> bytes:
-        """The combined PDF in memory. `GET /orders/{order_id}/combined-pdf`."""
-        order_id = nonempty("order_id", order_id)
-        return await self._client._acall_pdf(
-            lambda api: get_order_combined_pdf.asyncio_detailed(client=api, order_id=order_id)
-        )
-
-    async def download_combined_pdf(
-        self,
-        order_id: str,
-        path: str | os.PathLike[str],
-        *,
-        progress: Progress | None = None,
-    ) -> Path:
-        """Stream the combined PDF to `path`; see `Orders.download_combined_pdf`."""
-        _download_args(path, progress)
-        return await adownload(self._client._http, _pdf_request(order_id), path, progress)
+# The sync twin, produced from this module by `make generate` (scripts/unasync.py).
+from .._sync.resources.orders import Orders as Orders  # noqa: E402

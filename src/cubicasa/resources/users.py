@@ -23,8 +23,9 @@ from cubicasa_api.models import (
     UserUpdateInput,
 )
 
-from ..pagination import AsyncPager, Pager
-from ._common import AsyncResource, Resource, nonempty, opt, optional_text
+from .._base_client import AsyncAPIResource
+from ..pagination import AsyncPager
+from ._common import nonempty, opt, optional_text
 
 ROLES = ", ".join(role.value for role in UserRole)
 
@@ -78,7 +79,7 @@ def _password(email: str, old_password: str, new_password: str) -> ChangePasswor
     )
 
 
-class Users(Resource):
+class AsyncUsers(AsyncAPIResource):
     """`client.users`: list, add, look up, update and delete users."""
 
     def list(
@@ -86,20 +87,14 @@ class Users(Resource):
         page_size: int | None = None,
         max_items: int | None = None,
         concurrency: int | None = None,
-    ) -> Pager[User]:
+    ) -> AsyncPager[User]:
         """Every user of the company, page by page. `GET /users` (listUsers)."""
 
-        return self._pager(
-            UserList,
-            lambda api, offset, limit: list_users.sync_detailed(
-                client=api, offset=offset, limit=limit
-            ),
-            page_size,
-            max_items,
-            concurrency,
+        return self._client._pager(
+            UserList, list_users._get_kwargs, page_size, max_items, concurrency, "users.list"
         )
 
-    def create(
+    async def create(
         self,
         *,
         email: str,
@@ -120,18 +115,14 @@ class Users(Resource):
             ValueError: an unknown role (checked before sending).
         """
         body = _new_user(email, role, office_id, password)
-        return self._client._call(
-            UserCreated, lambda api: create_user.sync_detailed(client=api, body=body)
-        )
+        return await self._client._call(UserCreated, create_user._get_kwargs, body=body)
 
-    def get(self, email: str) -> User:
+    async def get(self, email: str) -> User:
         """One user, by e-mail address. `GET /users/{email}` (getUser; path INFERRED)."""
         email = nonempty("email", email)
-        return self._client._call(
-            User, lambda api: get_user.sync_detailed(client=api, user_id=email)
-        )
+        return await self._client._call(User, get_user._get_kwargs, user_id=email)
 
-    def update(
+    async def update(
         self,
         email: str,
         *,
@@ -146,116 +137,25 @@ class Users(Resource):
         """
         body = _update(name, surname, role, office_id)
         email = nonempty("email", email)
-        return self._client._call(
-            User,
-            lambda api: update_user.sync_detailed(client=api, user_id=email, body=body),
-        )
+        return await self._client._call(User, update_user._get_kwargs, user_id=email, body=body)
 
-    def change_password(self, email: str, old_password: str, new_password: str) -> Message:
+    async def change_password(self, email: str, old_password: str, new_password: str) -> Message:
         """Change a user's password. `POST /users/change-password` (changeUserPassword)."""
         body = _password(email, old_password, new_password)
-        return self._client._call(
-            Message,
-            lambda api: change_user_password.sync_detailed(client=api, body=body),
-        )
+        return await self._client._call(Message, change_user_password._get_kwargs, body=body)
 
-    def send_password_reset(self, email: str) -> Message:
+    async def send_password_reset(self, email: str) -> Message:
         """E-mail the user a password-reset link. `POST /users/reset-password`
         (sendPasswordReset)."""
         body = PasswordResetInput(email=nonempty("email", email))
-        return self._client._call(
-            Message,
-            lambda api: send_password_reset.sync_detailed(client=api, body=body),
-        )
+        return await self._client._call(Message, send_password_reset._get_kwargs, body=body)
 
-    def delete(self, user_id: str) -> Message:
+    async def delete(self, user_id: str) -> Message:
         """Delete a user (their orders stay, unassigned). `DELETE /users/{user_id}`
         (deleteUser)."""
         user_id = nonempty("user_id", user_id)
-        return self._client._call(
-            Message, lambda api: delete_user.sync_detailed(client=api, user_id=user_id)
-        )
+        return await self._client._call(Message, delete_user._get_kwargs, user_id=user_id)
 
 
-class AsyncUsers(AsyncResource):
-    """`client.users` of `AsyncCubiCasa`; see `Users`."""
-
-    def list(
-        self,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        concurrency: int | None = None,
-    ) -> AsyncPager[User]:
-        """Every user of the company. `GET /users` (listUsers)."""
-
-        return self._pager(
-            UserList,
-            lambda api, offset, limit: list_users.asyncio_detailed(
-                client=api, offset=offset, limit=limit
-            ),
-            page_size,
-            max_items,
-            concurrency,
-        )
-
-    async def create(
-        self,
-        *,
-        email: str,
-        role: str | UserRole,
-        office_id: str | None = None,
-        password: str | None = None,
-    ) -> UserCreated:
-        """Add a user. `POST /users` (createUser)."""
-        body = _new_user(email, role, office_id, password)
-        return await self._client._acall(
-            UserCreated, lambda api: create_user.asyncio_detailed(client=api, body=body)
-        )
-
-    async def get(self, email: str) -> User:
-        """One user by e-mail (getUser)."""
-        email = nonempty("email", email)
-        return await self._client._acall(
-            User, lambda api: get_user.asyncio_detailed(client=api, user_id=email)
-        )
-
-    async def update(
-        self,
-        email: str,
-        *,
-        name: str | None = None,
-        surname: str | None = None,
-        role: str | UserRole | None = None,
-        office_id: str | None = None,
-    ) -> User:
-        """Update a user's details (updateUser)."""
-        body = _update(name, surname, role, office_id)
-        email = nonempty("email", email)
-        return await self._client._acall(
-            User,
-            lambda api: update_user.asyncio_detailed(client=api, user_id=email, body=body),
-        )
-
-    async def change_password(self, email: str, old_password: str, new_password: str) -> Message:
-        """Change a user's password (changeUserPassword)."""
-        body = _password(email, old_password, new_password)
-        return await self._client._acall(
-            Message,
-            lambda api: change_user_password.asyncio_detailed(client=api, body=body),
-        )
-
-    async def send_password_reset(self, email: str) -> Message:
-        """E-mail the user a password-reset link (sendPasswordReset)."""
-        body = PasswordResetInput(email=nonempty("email", email))
-        return await self._client._acall(
-            Message,
-            lambda api: send_password_reset.asyncio_detailed(client=api, body=body),
-        )
-
-    async def delete(self, user_id: str) -> Message:
-        """Delete a user (deleteUser)."""
-        user_id = nonempty("user_id", user_id)
-        return await self._client._acall(
-            Message,
-            lambda api: delete_user.asyncio_detailed(client=api, user_id=user_id),
-        )
+# The sync twin, produced from this module by `make generate` (scripts/unasync.py).
+from .._sync.resources.users import Users as Users  # noqa: E402

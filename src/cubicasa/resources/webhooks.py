@@ -14,7 +14,8 @@ from cubicasa_api.models import (
     WebhookTrigger,
 )
 
-from ._common import AsyncResource, Resource, strings
+from .._base_client import AsyncAPIResource
+from ._common import strings
 
 TRIGGERS = tuple(trigger.value for trigger in WebhookTrigger)
 UNSUPPORTED = "moved_to_failed"
@@ -44,10 +45,10 @@ def _config(urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfigInput:
     )
 
 
-class Webhooks(Resource):
+class AsyncWebhooks(AsyncAPIResource):
     """`client.webhooks`."""
 
-    def update(self, urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfig:
+    async def update(self, urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfig:
         """Replace the webhook URLs and the triggers that fire them; returns what was stored.
 
         `PATCH /companies/webhook` (updateCompanyWebhooks).
@@ -63,32 +64,15 @@ class Webhooks(Resource):
             TypeError: `urls` or `triggers` is not a list of strings.
         """
         body = _config(urls, triggers)
-        return self._client._call(
-            WebhookConfig,
-            lambda api: update_company_webhooks.sync_detailed(client=api, body=body),
-        )
-
-    def delete(self) -> Message:
-        """Remove the webhook configuration. `DELETE /companies/webhook` (deleteCompanyWebhook;
-        INFERRED)."""
-        return self._client._call(
-            Message, lambda api: delete_company_webhook.sync_detailed(client=api)
-        )
-
-
-class AsyncWebhooks(AsyncResource):
-    """`client.webhooks` of `AsyncCubiCasa`; see `Webhooks`."""
-
-    async def update(self, urls: Sequence[str], triggers: Sequence[str]) -> WebhookConfig:
-        """Replace the webhook URLs and triggers (updateCompanyWebhooks)."""
-        body = _config(urls, triggers)
-        return await self._client._acall(
-            WebhookConfig,
-            lambda api: update_company_webhooks.asyncio_detailed(client=api, body=body),
+        return await self._client._call(
+            WebhookConfig, update_company_webhooks._get_kwargs, body=body
         )
 
     async def delete(self) -> Message:
-        """Remove the webhook configuration (deleteCompanyWebhook)."""
-        return await self._client._acall(
-            Message, lambda api: delete_company_webhook.asyncio_detailed(client=api)
-        )
+        """Remove the webhook configuration. `DELETE /companies/webhook` (deleteCompanyWebhook;
+        INFERRED)."""
+        return await self._client._call(Message, delete_company_webhook._get_kwargs)
+
+
+# The sync twin, produced from this module by `make generate` (scripts/unasync.py).
+from .._sync.resources.webhooks import Webhooks as Webhooks  # noqa: E402

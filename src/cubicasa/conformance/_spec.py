@@ -9,13 +9,11 @@ import json
 import re
 import threading
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._conformance_checks import Check, Compiler, Run
-from ._error_shape import path_unknown
-
-if TYPE_CHECKING:
-    from ._conformance import ConformanceFinding
+from .._error_shape import path_unknown
+from ._checks import Check, Compiler, Run
+from ._finding import ConformanceFinding
 
 __all__ = ["CheckResult", "Checker", "checker", "is_json"]
 
@@ -43,8 +41,6 @@ class CheckResult:
 
     @property
     def findings(self) -> list[ConformanceFinding]:
-        from ._conformance import ConformanceFinding
-
         return [ConformanceFinding(self.operation_id, *raw) for raw in self.run.raw]
 
     @property
@@ -87,11 +83,6 @@ class Checker:
             return False
         declared = self.operations[operation_id]["responses"].get(str(status))
         return bool(declared) and _media(content_type) in declared and is_json(content_type)
-
-    def remembered_shapes(self) -> list[tuple[str, int]]:
-        """Per compiled object schema (its place in the spec), how many clean shapes the fast
-        path keeps (at most `SHAPES` each)."""
-        return [(at, len(shapes)) for at, shapes in self._compiler.shapes]
 
     def is_inferred(self, operation_id: str) -> bool:
         return bool(self.operations[operation_id]["evidence"] == "inferred")

@@ -38,7 +38,6 @@ _TYPE_OF: dict[type, str] = {
 _ANY: Final = frozenset(_TYPE_OF)
 _DICT: Final = frozenset({dict})
 _LIST: Final = frozenset({list})
-_NULL = type(None)
 _contains = frozenset.__contains__
 _not_null = partial(operator.is_not, None)
 

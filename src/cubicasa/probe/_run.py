@@ -2,7 +2,7 @@
 draft cycle) against a real account, discovering IDs as a person would, and check each answer.
 
 `run_probe()` returns a `ProbeReport`; `report_json()` / `report_markdown()` (from
-`_probe_report`) render it without the account's values unless asked. The command line
+`_report`) render it without the account's values unless asked. The command line
 (`cubicasa.cli.probe`) only parses options.
 """
 
@@ -12,104 +12,26 @@ import contextlib
 import dataclasses
 import datetime
 import json
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 import httpx
 
-from ._client import DEFAULT_BASE_URL, CubiCasa
-from ._conformance import ConformanceFinding
-from ._conformance_spec import Checker, checker
-from ._error_shape import path_unknown
-from ._names import safe_name, safe_pointer
-from ._probe_report import OUTCOMES, exit_status, report_json, report_markdown, write_cycle_summary
-from ._settings import API_KEY_ENV
-from .errors import APIStatusError, CubiCasaError
+from .._client import DEFAULT_BASE_URL, CubiCasa
+from .._error_shape import path_unknown
+from .._redact import REDACTED, safe_name, safe_pointer
+from .._settings import API_KEY_ENV
+from ..conformance import ConformanceFinding
+from ..conformance._spec import Checker, checker
+from ..errors import APIConnectionError, APIStatusError, CubiCasaError
+from ._results import OperationResult, ProbeError, ProbeReport, WriteCycle
 
-__all__ = [
-    "OUTCOMES",
-    "OperationResult",
-    "ProbeError",
-    "ProbeReport",
-    "WriteCycle",
-    "exit_status",
-    "report_json",
-    "report_markdown",
-    "run_probe",
-    "write_cycle_summary",
-]
+__all__ = ["run_probe"]
 
 PRODUCTION_HOST: Final = httpx.URL(DEFAULT_BASE_URL).host
 DRAFT_WRITES: Final = ("createDraftOrder", "updateDraftOrder", "deleteDraftOrder")
 PROBE_TEXT: Final = "Written by cubicasa probe; deleted by it straight away."
 SAMPLES: Final = 20
 """Values kept per unknown field (for inferring its schema) and per open value list (distinct)."""
-
-
-class ProbeError(CubiCasaError):
-    """The probe could not run at all (no key, base URL unreachable, 401, production refused)."""
-
-
-@dataclass
-class OperationResult:
-    """How one operation answered."""
-
-    operation_id: str
-    method: str
-    path: str
-    evidence: str
-    outcome: str = "skipped"
-    status: int | None = None
-    reason: str = ""
-    findings: list[ConformanceFinding] = field(default_factory=list)
-    calls: int = 0
-    found: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
-
-    def add(self, finding: ConformanceFinding) -> None:
-        """Keep `finding` unless one with its key (operation, kind, location) is already kept."""
-        if finding.key not in self.found:
-            self.found.add(finding.key)
-            self.findings.append(finding)
-
-
-@dataclass
-class WriteCycle:
-    """What the `--write` cycle made in the account, and whether it cleaned up after itself."""
-
-    created: list[str] = field(default_factory=list)
-    """IDs of the drafts it created (as the create answers gave them)."""
-    deleted: list[str] = field(default_factory=list)
-    """IDs of those it deleted again."""
-    left_behind: list[str] = field(default_factory=list)
-    """IDs of drafts it created and could not delete: delete them by hand."""
-    uncertain: str = ""
-    """Set when a create may have made a draft whose ID the probe does not know."""
-
-    @property
-    def clean(self) -> bool:
-        """Nothing is left in the account (as far as the answers tell)."""
-        return not self.left_behind and not self.uncertain
-
-
-@dataclass
-class ProbeReport:
-    """A whole run: one result per operation of the spec, by operationId."""
-
-    base_url: str
-    spec_sha256: str
-    date: str
-    operations: list[OperationResult]
-    # For the spec patch: values of open value lists and unknown fields, by spec place.
-    observed: dict[str, list[Any]] = field(default_factory=dict)
-    unknown: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
-    unknown_values: dict[str, list[Any]] = field(default_factory=dict)
-    write_cycle: WriteCycle | None = None
-
-    def result(self, operation_id: str) -> OperationResult:
-        for result in self.operations:
-            if result.operation_id == operation_id:
-                return result
-        raise KeyError(operation_id)
 
 
 class _Probe:
@@ -136,14 +58,14 @@ class _Probe:
         for name, value in (path_params or {}).items():
             path = path.replace("{" + name + "}", _quote(value))
         result.calls += 1
-        headers = {"Accept": accept} if accept else None
+        request = {"method": result.method, "url": path, "params": params, "json": body}
+        if accept:
+            request["headers"] = {"Accept": accept}
         try:
-            response = self.client._http.request(
-                result.method, path, params=params, json=body, headers=headers
-            )
+            response = self.client._call_raw(request)
         except APIStatusError as exc:
             response = exc.response
-        except httpx.RequestError as exc:
+        except APIConnectionError as exc:
             if not self.anything_answered:
                 raise ProbeError(f"{self.report.base_url} is unreachable: {exc}") from None
             result.outcome, result.reason = "unreachable", f"no answer: {type(exc).__name__}"
@@ -188,7 +110,7 @@ class _Probe:
 
     def _value(self, value: Any) -> Any:
         if isinstance(value, str | dict | list) and self.secret in json.dumps(value):
-            return "<value withheld: it holds the API key>"
+            return REDACTED  # the whole value: it holds the API key
         return value
 
     def _scrubbed(self, finding: ConformanceFinding) -> ConformanceFinding:
@@ -270,7 +192,7 @@ def run_probe(
         )
     except CubiCasaError as exc:
         raise ProbeError(str(exc)) from None
-    url = client._settings.base_url
+    url = client._options.base_url
     production = _normal_host(url.host) == _normal_host(PRODUCTION_HOST)
     if write and production and not allow_production:
         raise ProbeError(
@@ -287,7 +209,7 @@ def run_probe(
             for op_id, op in spec.operations.items()
         ],
     )
-    probe = _Probe(client, spec, report, client._settings.api_key)
+    probe = _Probe(client, spec, report, client._options.api_key)
     with client:
         _read_only(probe, order_id, change_request_id, user_email)
         if write:

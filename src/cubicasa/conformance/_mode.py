@@ -2,8 +2,9 @@
 (`conformance=`, `CUBICASA_CONFORMANCE`), each client's findings so far, and the one log line per
 distinct deviation per process.
 
-Which responses deviate is decided by `_conformance_spec` (the spec's responses, per operation)
-with the checks of `_conformance_checks`. Stricter than JSON Schema on purpose: a key not under
+Which responses deviate is decided by `_spec` (the spec's responses, per operation) with the
+checks of `_checks`; a finding is a `_finding.ConformanceFinding`. Stricter than JSON Schema on
+purpose: a key not under
 `properties` is an `unknown_field` even where `additionalProperties: true`, a value outside the
 enum branch of `anyOf: [enum, string]` is an `unknown_value`, and a status matched only by
 `default` is an `undocumented_status`. Findings never hold a value from the response unless the
@@ -15,19 +16,14 @@ findings and the process logs at most `MAX_LOGGED` distinct lines (then one line
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import os
-import re
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from ._conformance_spec import checker
-from ._names import safe_pointer
-from .errors import MAX_ERROR_BODY_PARSED
+from ._finding import ConformanceFinding, location_of
+from ._spec import CheckResult, checker
 
 if TYPE_CHECKING:
     import httpx
@@ -35,28 +31,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENV",
-    "KINDS",
     "MAX_FINDINGS",
     "MAX_LOGGED",
     "MODES",
     "Conformance",
-    "ConformanceFinding",
+    "Mode",
     "resolve_mode",
 ]
 
 ENV: Final = "CUBICASA_CONFORMANCE"
 MODES: Final = ("off", "log", "strict")
 Mode = Literal["off", "log", "strict"]
-KINDS: Final = (
-    "unknown_field",
-    "missing_required",
-    "wrong_type",
-    "unknown_value",
-    "undocumented_status",
-    "undocumented_content_type",
-    "invalid_json",
-    "unreachable_path",
-)
 # Distinct findings one client keeps, and distinct deviations one process logs. A server that
 # sends a new unknown field name in every answer makes a new distinct finding each time: past
 # these caps, further new ones are dropped (the process logs that once), so memory stays bounded.
@@ -65,51 +50,7 @@ MAX_LOGGED: Final = 1000
 
 logger = logging.getLogger("cubicasa.conformance")
 
-_INDEX = re.compile(r"/\d+(?=/|$)")
 _UNSEEN: Any = object()
-
-
-@functools.lru_cache(maxsize=4096)
-def _location(where: str) -> str:
-    return _INDEX.sub("/*", where)
-
-
-@dataclass(frozen=True, slots=True)
-class ConformanceFinding:
-    """One way a response differed from the spec.
-
-    Attributes:
-        operation_id: the spec's operationId, e.g. `getOrder`.
-        kind: `unknown_field`, `missing_required`, `wrong_type`, `unknown_value`,
-            `undocumented_status`, `undocumented_content_type`, `invalid_json`, or
-            `unreachable_path` (an inferred operation answered 404 or 405).
-        where: a JSON pointer into the body (`/items/0/info/rush`), or `status` / `content-type`.
-        detail: what the spec expects there (never a value from the response).
-        seen: the JSON type found (`string`, `object`, ...), or the status / content type.
-    """
-
-    operation_id: str
-    kind: str
-    where: str
-    detail: str
-    seen: str = ""
-    value: Any = field(default=None, compare=False, repr=False)
-
-    @property
-    def location(self) -> str:
-        """`where` without array indices: findings with one location are one deviation."""
-        return _location(self.where)
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.operation_id, self.kind, self.location)
-
-    def message(self, secret: str | None = None) -> str:
-        """One line for a log: the operation, the place (`where`, as `client.conformance` shows
-        it: the first place seen) and the spec's expectation; a field name that is not a plain
-        identifier or that holds `secret` (the key) is withheld."""
-        where = safe_pointer(self.where, secret=secret) or "the body"
-        return f"{self.operation_id}: {self.kind} at {where}: {self.detail}"
 
 
 def resolve_mode(value: Any) -> Mode:
@@ -132,8 +73,9 @@ _STRICT_SHOWN = 20  # findings named in one strict-mode error; the rest are coun
 
 
 class Conformance:
-    """One client's conformance checking: the response hook, and the distinct findings so far
-    (at most `MAX_FINDINGS`)."""
+    """One client's conformance: its mode, and the distinct findings so far (at most
+    `MAX_FINDINGS`). The request loop checks each answer (`_spec.Checker.check`) and calls
+    `note` only when the check found something."""
 
     def __init__(self, mode: Mode, base_path: str, secret: str | None = None) -> None:
         self.mode = mode
@@ -148,14 +90,9 @@ class Conformance:
         with self._lock:
             return list(self._findings.values())
 
-    def hooks(self) -> list[Callable[[httpx.Response], None]]:
-        return [] if self.mode == "off" else [self.hook]
-
-    def async_hooks(self) -> list[Callable[[httpx.Response], Any]]:
-        return [] if self.mode == "off" else [self.ahook]
-
-    def _operation(self, response: httpx.Response) -> str | None:
-        request = response.request
+    def operation_for(self, request: httpx.Request) -> str | None:
+        """The operationId a request to any path is (for `request()`; the API's own calls know
+        theirs), or None when no path of the spec matches."""
         route = (request.method, request.url.raw_path)
         found: str | None = self._routes.get(route, _UNSEEN)
         if found is _UNSEEN:
@@ -167,44 +104,9 @@ class Conformance:
                 self._routes[route] = found
         return found
 
-    def hook(self, response: httpx.Response) -> None:
-        operation_id = self._operation(response)
-        if operation_id is not None:
-            content_type = response.headers.get("content-type")
-            read = checker().reads_body(operation_id, response.status_code, content_type)
-            if read:
-                response.read()
-            self._report(operation_id, response, content_type, read)
-
-    async def ahook(self, response: httpx.Response) -> None:
-        operation_id = self._operation(response)
-        if operation_id is not None:
-            content_type = response.headers.get("content-type")
-            read = checker().reads_body(operation_id, response.status_code, content_type)
-            if read:
-                await response.aread()
-            self._report(operation_id, response, content_type, read)
-
-    def _report(
-        self, operation_id: str, response: httpx.Response, content_type: str | None, read: bool
-    ) -> None:
-        body: Any = b""
-        parsed = False
-        if read and not response.is_success and len(response.content) > MAX_ERROR_BODY_PARSED:
-            return  # the error is quoted from its start unparsed (`errors`): no check either
-        if read:
-            body = response.content
-            try:
-                body = json.loads(body)
-            except (ValueError, RecursionError):
-                pass  # reported as invalid_json
-            else:
-                parsed = True
-                _reuse_json(response, body)
-        status = response.status_code
-        result = checker().check(operation_id, status, content_type, body, parsed=parsed)
-        if not result.run.raw:
-            return
+    def note(self, result: CheckResult, response: httpx.Response) -> None:
+        """Keep and log (or, in strict mode, raise for a 2xx) what a check of `response` found."""
+        operation_id = result.operation_id
         fresh = self._keep(operation_id, result.run.raw)
         if self.mode == "log":
             if fresh:
@@ -213,7 +115,7 @@ class Conformance:
                 level = logging.WARNING if response.is_success else logging.INFO
                 _log_once(fresh, level, self._secret)
         elif response.is_success:
-            from .errors import ResponseValidationError
+            from ..errors import ResponseValidationError
 
             distinct = _distinct(result.findings)
             named = "; ".join(f.message(self._secret) for f in distinct[:_STRICT_SHOWN])
@@ -229,7 +131,7 @@ class Conformance:
         """The findings not kept before, now kept (up to `MAX_FINDINGS`)."""
         fresh = []
         for kind, where, *rest in raw:
-            key = (operation_id, kind, _location(where))
+            key = (operation_id, kind, location_of(where))
             if key not in self._findings:
                 with self._lock:
                     if key not in self._findings and len(self._findings) < MAX_FINDINGS:
@@ -237,18 +139,6 @@ class Conformance:
                         self._findings[key] = finding
                         fresh.append(finding)
         return fresh
-
-
-def _reuse_json(response: httpx.Response, value: Any) -> None:
-    """Let `response.json()` return what was decoded here, instead of decoding the body again
-    (the generated parsers call it right after this hook; on a page of 100 orders that decode
-    costs as much as the whole check)."""
-    decode = response.json
-
-    def json_(**kwargs: Any) -> Any:
-        return decode(**kwargs) if kwargs else value
-
-    response.__dict__["json"] = json_
 
 
 def _distinct(findings: Iterable[ConformanceFinding]) -> list[ConformanceFinding]:

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from ._names import WITHHELD, safe_name
-from ._probe import ProbeReport
+from .._redact import WITHHELD, safe_name
+from ._results import ProbeReport
 
 SPEC_PATH = "openapi/cubicasa-integrate-v3.yaml"
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
-from ._conformance import KINDS
-from ._names import safe_pointer
+from .._redact import safe_pointer
+from ..conformance import KINDS
 
 if TYPE_CHECKING:
-    from ._conformance import ConformanceFinding
-    from ._probe import ProbeReport, WriteCycle
+    from ..conformance import ConformanceFinding
+    from ._results import ProbeReport, WriteCycle
 
 __all__ = [
     "OUTCOMES",

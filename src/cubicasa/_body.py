@@ -1,6 +1,6 @@
-"""Limits a hostile server cannot stretch: a cap on the decoded size of a body read into memory
-(however it is compressed), and a minimum rate for downloads (however slowly they crawl). The
-deadline of each try is in `_deadlines`."""
+"""The body reader, with the limits a hostile server cannot stretch: a cap on the decoded size of
+a body read into memory (however it is compressed), and a minimum rate for downloads (however
+slowly they crawl). The deadline of each try is in `_deadlines`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from ._deadlines import DeadlineScope, try_deadline
+from ._httpx_reach import try_deadline
 from .errors import UNDECODABLE, ResponseTooLargeError, ResponseValidationError
 
 # A page of 100 orders is about 100 KB; a body read into memory may decode to 64 MiB at most.
@@ -25,14 +25,6 @@ BYTES_PER_JSON_VALUE = 64
 COUNT_JSON_FROM = 256 * 1024
 # A download must bring 1 KiB a second on average over each window of the read timeout.
 DEFAULT_MIN_DOWNLOAD_RATE = 1024.0
-
-# Set on a download's request: the transport leaves its 2xx body streaming.
-STREAMED = "cubicasa.streamed"
-# Set by the transport on each request: how many tries it took (for error messages).
-TRIES = "cubicasa.tries"
-# Set by the transport on a download's response: the policy that decides whether a body that
-# broke off is fetched again.
-RETRY_POLICY = "cubicasa.retry_policy"
 
 # Inflating gives at most this much at a time, so a bomb is stopped one step past the cap.
 STEP = 1024 * 1024
@@ -127,8 +119,15 @@ class _Inflate:
             raise httpx.DecodingError(f"bad {self._name} body: {exc}") from exc
 
 
+def past(deadline: float | None, request: httpx.Request) -> None:
+    """Between two chunks: the try's deadline, for transports that do not see it (an
+    `http_client`'s, or a fake's)."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise httpx.ReadTimeout("the try's deadline passed", request=request)
+
+
 def read_body(
-    response: httpx.Response, request: httpx.Request, limit: int, scope: DeadlineScope
+    response: httpx.Response, request: httpx.Request, limit: int, deadline: float | None
 ) -> httpx.Response:
     """The response with its whole body read, decoded and capped, inside the current try."""
     decoder = Decoder(response, request, limit)
@@ -141,7 +140,8 @@ def read_body(
                 pieces.extend(decoder.feed(chunk))
             else:
                 pieces.append(decoder.count(chunk))
-            scope.check(request)
+            if deadline is not None and time.monotonic() > deadline:
+                past(deadline, request)
         if decoder.decodes:
             pieces.extend(decoder.flush())
     except httpx.DecodingError as exc:
@@ -153,7 +153,7 @@ def read_body(
 
 
 async def aread_body(
-    response: httpx.Response, request: httpx.Request, limit: int, scope: DeadlineScope
+    response: httpx.Response, request: httpx.Request, limit: int, deadline: float | None
 ) -> httpx.Response:
     """The async twin of `read_body`."""
     decoder = Decoder(response, request, limit)
@@ -166,7 +166,8 @@ async def aread_body(
                 pieces.extend(decoder.feed(chunk))
             else:
                 pieces.append(decoder.count(chunk))
-            scope.check(request)
+            if deadline is not None and time.monotonic() > deadline:
+                past(deadline, request)
         if decoder.decodes:
             pieces.extend(decoder.flush())
     except httpx.DecodingError as exc:
@@ -377,7 +378,6 @@ def streamed(
     limit: int,
     min_rate: float,
     window: float,
-    policy: object,
 ) -> httpx.Response:
     """A download's response whose body streams through a `DownloadStream`."""
     stream = DownloadStream(response, request, limit, min_rate, window)
@@ -386,5 +386,5 @@ def streamed(
         headers=stream.headers(),
         stream=stream,
         request=request,
-        extensions={**response.extensions, RETRY_POLICY: policy},
+        extensions=response.extensions,
     )

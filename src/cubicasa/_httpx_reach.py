@@ -1,5 +1,7 @@
-"""A wall-clock deadline on each try, however slowly a server drips: the network streams that
-shorten every connect, read and write to fit it (httpx's own timeouts are per operation)."""
+"""The only module that reaches into httpx's private parts: the network backend of its connection
+pool, wrapped so that every connect, read and write is shortened to fit the current try's
+wall-clock deadline (httpx's own timeouts are per operation; the request loop sets `try_deadline`
+for each try), and the transport a caller's client picks for a URL."""
 
 from __future__ import annotations
 
@@ -9,18 +11,10 @@ from contextvars import ContextVar
 from typing import Any
 
 import httpcore
-import httpx
 
 # The monotonic time at which the current try must be over; read by the network streams below,
 # which shorten every connect, read and write to fit (httpx's own timeouts are per operation).
 try_deadline: ContextVar[float | None] = ContextVar("cubicasa_deadline", default=None)
-
-
-def try_seconds(request: httpx.Request) -> float | None:
-    """The longest of the request's timeouts: the wall-clock budget of one try (None: none)."""
-    timeouts = request.extensions.get("timeout") or {}
-    values = [v for v in timeouts.values() if v is not None]
-    return max(values) if values else None
 
 
 def _clip(timeout: float | None, error: type[Exception]) -> float | None:
@@ -142,20 +136,8 @@ def with_deadlines(transport: Any) -> Any:
     return transport
 
 
-class DeadlineScope:
-    """Sets the deadline of one try for the code run inside it (this thread or task)."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.at = None if seconds is None else time.monotonic() + seconds
-
-    def __enter__(self) -> DeadlineScope:
-        self._token = try_deadline.set(self.at)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try_deadline.reset(self._token)
-
-    def check(self, request: httpx.Request) -> None:
-        """Between two chunks: for transports that do not see the deadline (an `http_client`)."""
-        if self.at is not None and time.monotonic() > self.at:
-            raise httpx.ReadTimeout("the try's deadline passed", request=request)
+def transport_for(client: Any, url: Any) -> Any:
+    """The transport `client` (an httpx.Client or AsyncClient) would use for `url` (its mounts and
+    proxies), or None when this httpx has no such lookup."""
+    pick = getattr(client, "_transport_for_url", None)
+    return pick(url) if pick is not None else None

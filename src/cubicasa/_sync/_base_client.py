@@ -1,0 +1,458 @@
+# Generated from src/cubicasa/_base_client.py by scripts/unasync.py: do not edit.
+# `make generate` writes it; `make check-generated` fails when it differs.
+"""The one request loop. Every API call, raw `request()`, page and download goes through
+`SyncAPIClient._request`, which reads top to bottom: build the request -> one try under its
+deadline with the body read (capped) -> the retry decision (`_retry`) -> the status error ->
+the conformance check -> parse -> redact (on the way out, for every error).
+
+Written once, async; `scripts/unasync.py` (`make generate`) writes the sync twin to
+`_sync/_base_client.py`. Resources call `_call(Model, op._get_kwargs, ...)` with the generated
+operation's own request builder, so mypy checks every argument against the generated signature.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import httpx
+
+from .. import _retry
+from .._body import read_body, streamed
+from .._download import CHUNK_SIZE, Progress, Sink, streamed_request, target_of
+from .._httpx_reach import try_deadline
+from .._redact import redact
+from .._retry import RetryStats
+from .._settings import ClientOptions, shown_origin
+from ..conformance._spec import checker
+from ..errors import (
+    MAX_ERROR_BODY_PARSED,
+    APIConnectionError,
+    APITimeoutError,
+    CubiCasaError,
+    PaginationError,
+    ResponseValidationError,
+    error_for_response,
+)
+from ..pagination import Listing, Page, Pager
+
+if TYPE_CHECKING:
+    from cubicasa_api.types import Unset
+
+__all__ = ["RetryStats", "SyncAPIClient", "SyncAPIResource"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+logger = logging.getLogger("cubicasa")
+
+# Without a read timeout, a download's rate is still checked over windows of this many seconds.
+DEFAULT_WINDOW = 60.0
+# What a generated parser raises on a body that does not fit its model (RecursionError: a body
+# such as 100,000 `[`, which json cannot parse).
+SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
+_UNREAD: Any = object()  # the body was not decoded (yet)
+
+
+def operation_of(build: Callable[..., Any]) -> str:
+    """The operationId of a generated `_get_kwargs` (or a `partial` of one)."""
+    module = sys.modules[getattr(build, "func", build).__module__]
+    operation_id: str = module.OPERATION_ID
+    return operation_id
+
+
+class SyncAPIClient:
+    """What every call of a client shares: its options, its httpx client, and the loop."""
+
+    _options: ClientOptions
+    _http: httpx.Client
+    _inner: httpx.BaseTransport
+    _stats: RetryStats
+
+    def _setup(
+        self, inner: httpx.BaseTransport, stats: RetryStats, *, owns_transport: bool
+    ) -> None:
+        options = self._options
+        self._inner = inner
+        self._stats = stats
+        self._owns_transport = owns_transport
+        self._http = httpx.Client(
+            base_url=options.base_url,
+            headers=options.headers,
+            timeout=options.timeout,
+            transport=inner if owns_transport else _Shared(inner),
+        )
+
+    def _rate_limited_count(self) -> int:
+        """How many 429 answers this client's connections have had (the pagers slow down)."""
+        return self._stats.rate_limited
+
+    def _check_open(self) -> None:
+        if self._http.is_closed:
+            raise CubiCasaError(
+                "This client is closed: make a new one (or keep using it inside its `with` block)."
+            )
+
+    # -- the entry points: each builds its request, then runs the loop ----------------------
+
+    def _call(
+        self,
+        expected: type[T],
+        build: Callable[P, dict[str, Any]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """One API operation: `build` is the generated `_get_kwargs`; returns the `expected`
+        model of its 2xx answer, or raises."""
+        operation = operation_of(build)
+        parse = partial(model_from, expected, operation)
+        return self._request(operation, build(*args, **kwargs), parse)  # type: ignore[no-any-return]
+
+    def _call_pdf(
+        self, build: Callable[P, dict[str, Any]], *args: P.args, **kwargs: P.kwargs
+    ) -> bytes:
+        """One API operation whose answer is a PDF, read into memory."""
+        return self._request(operation_of(build), build(*args, **kwargs), pdf_from)  # type: ignore[no-any-return]
+
+    def _call_raw(self, request: dict[str, Any]) -> httpx.Response:
+        """Any path (`request()`): the read 2xx `httpx.Response`."""
+        return self._request(None, request, raw)  # type: ignore[no-any-return]
+
+    def _pager(
+        self,
+        expected: type[Listing[T]],
+        build: Callable[..., dict[str, Any]],
+        page_size: int | None,
+        max_items: int | None,
+        concurrency: int | None,
+        label: str,
+    ) -> Pager[T]:
+        """A pager over a list operation: each page is one `_call` of `build` (a `partial` of the
+        generated `_get_kwargs` holding the filters) at the offset given."""
+
+        def fetch(offset: int, limit: int | None) -> Page[T]:
+            try:
+                page = self._call(expected, build, offset=offset, limit=_opt(limit))
+            except ResponseValidationError as exc:
+                raise pagination_error(exc, offset) from exc.__cause__
+            return Page(page.items, page.pagination, offset)
+
+        filters = getattr(build, "keywords", {})
+        return Pager(
+            fetch,
+            page_size=page_size,
+            max_items=max_items,
+            concurrency=concurrency,
+            rate_limited=self._rate_limited_count,
+            label=label,
+            params={k: v for k, v in filters.items() if not _unset(v)},
+        )
+
+    def _download(
+        self,
+        build: Callable[P, dict[str, Any]],
+        path: str | os.PathLike[str],
+        progress: Progress | None,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Path:
+        """Stream a PDF answer to `path` (see `_download.Sink`). A body that breaks off is sent
+        for again as the retry policy decides, counting every try against the same budget."""
+        self._check_open()
+        sink = Sink(target_of(path), progress)
+        operation = operation_of(build)
+        request = self._build(streamed_request(build(*args, **kwargs)))
+        attempt = 0
+        try:
+            while True:
+                response, attempt = self._send(request, operation, attempt, True)
+                try:
+                    self._conform(operation, response, False)
+                    sink.start(response)
+                    for chunk in response.iter_bytes(CHUNK_SIZE):
+                        sink.write(chunk)
+                    return sink.finish()
+                except httpx.TransportError as exc:
+                    decision = _retry.decide(self._options.retry, "GET", attempt, exc)
+                    if not decision.retry:
+                        raise _translated(exc, request, attempt + 1) from exc
+                finally:
+                    response.close()
+                sink.restart()
+                _log_retry(request, decision)
+                _retry.sleep(decision.delay)
+                attempt += 1
+        except CubiCasaError as exc:
+            sink.discard()
+            redact(exc, request, exc.__cause__)
+            raise
+        except BaseException:
+            sink.discard()
+            raise
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    def _request(
+        self,
+        operation: str | None,
+        kwargs: dict[str, Any],
+        parse: Callable[[httpx.Response, Any], Any],
+    ) -> Any:
+        """Build, send (retrying as the policy decides), raise for the status, check
+        conformance, parse: in that order. Every error leaving here is ours, without the key."""
+        self._check_open()
+        request = self._build(kwargs)
+        try:
+            response, _ = self._send(request, operation, 0, False)
+            return parse(response, self._conform(operation, response, parse is not raw))
+        except CubiCasaError as exc:
+            redact(exc, request, exc.__cause__)
+            raise
+        except RecursionError as exc:  # a body nested too deeply, met outside the guarded parsers
+            deep = CubiCasaError("The answer is nested too deeply to read (RecursionError).")
+            raise redact(deep, request) from exc
+
+    def _build(self, kwargs: dict[str, Any]) -> httpx.Request:
+        """The request, with the key in its `api-key` header: to the base URL's origin only."""
+        request = self._http.build_request(**kwargs)
+        url = request.url
+        if (url.scheme, url.host, url.port) != self._options.origin:
+            raise CubiCasaError(
+                f"Refusing to send the API key to {shown_origin(url)}: "
+                "it goes only to the base URL's origin."
+            )
+        request.headers["api-key"] = self._options.api_key
+        return request
+
+    def _send(
+        self, request: httpx.Request, operation: str | None, attempt: int, stream: bool
+    ) -> tuple[httpx.Response, int]:
+        """The answer of the last try (from try number `attempt` on) and that try's number;
+        raises its status error, after the conformance check of an error answer."""
+        policy = self._options.retry
+        while True:
+            outcome = self._try(request, attempt, stream)
+            decision = _retry.decide(policy, request.method, attempt, outcome)
+            if isinstance(outcome, httpx.Response) and outcome.status_code == 429:
+                self._stats.rate_limited += 1
+            if not decision.retry:
+                break
+            if isinstance(outcome, httpx.Response):
+                outcome.close()
+            del outcome  # the next try's body must not meet this one's in memory
+            _log_retry(request, decision)
+            _retry.sleep(decision.delay)
+            attempt += 1
+        if isinstance(outcome, Exception):
+            raise _translated(outcome, request, attempt + 1) from outcome
+        if outcome.status_code >= 300:  # a redirect is not followed: the key would travel with it
+            error = error_for_response(outcome)
+            self._conform(operation, outcome, False)
+            raise error
+        return outcome, attempt
+
+    def _try(
+        self, request: httpx.Request, attempt: int, stream: bool
+    ) -> httpx.Response | httpx.RequestError:
+        """One try, its body read (decoded, capped) before the deadline; a download's 2xx body
+        streams instead. A transport error is returned, for the retry decision."""
+        options = self._options
+        seconds = _try_seconds(request)
+        deadline = None if seconds is None else time.monotonic() + seconds
+        started = time.perf_counter()
+        token = try_deadline.set(deadline)
+        try:
+            response = self._http.send(request, stream=True)
+            if stream and response.is_success:
+                window = request.extensions.get("timeout", {}).get("read") or DEFAULT_WINDOW
+                cap, rate = options.max_response_bytes, options.min_download_rate
+                response = streamed(response, request, cap, rate, window)
+            else:
+                cap = options.max_response_bytes
+                response = read_body(response, request, cap, deadline)
+                response.read()  # the body read above, now held by the response
+        except httpx.RequestError as exc:
+            _log_try(request, type(exc).__name__, started, attempt)
+            return _carrying(exc, request)
+        finally:
+            try_deadline.reset(token)
+        _log_try(request, str(response.status_code), started, attempt)
+        return response
+
+    def _conform(self, operation: str | None, response: httpx.Response, decode: bool) -> Any:
+        """The answer checked against the spec (a finding is logged, or raised in strict mode),
+        and its JSON body decoded once for the parse too (when `decode`)."""
+        conformance = self._options.conformance
+        if conformance.mode == "off":
+            return _UNREAD
+        if operation is None:
+            operation = conformance.operation_for(response.request)
+            if operation is None:
+                return _UNREAD
+        spec = checker()
+        content_type = response.headers.get("content-type")
+        body: Any = b""
+        value = _UNREAD
+        if spec.reads_body(operation, response.status_code, content_type):
+            if not response.is_success and len(response.content) > MAX_ERROR_BODY_PARSED:
+                return _UNREAD  # the error is quoted from its start unparsed (`errors`): no check
+            body = response.content
+            try:
+                value = body = json.loads(body)
+            except (ValueError, RecursionError):
+                value = _UNREAD  # reported as invalid_json
+        parsed = value is not _UNREAD
+        result = spec.check(operation, response.status_code, content_type, body, parsed=parsed)
+        if result.run.raw:
+            conformance.note(result, response)
+        return value if decode else _UNREAD
+
+
+class SyncAPIResource:
+    """An API area of a client (`client.orders`): holds the client it calls through."""
+
+    area = ""  # where the resource hangs on the client, when not its class name
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+
+class _Shared(httpx.BaseTransport):
+    """A transport a `with_options` copy sends through without owning it (closing the copy
+    leaves the original's connections open)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+
+# -- parse: the 2xx answer as what the caller asked for ---------------------------------------
+
+
+def model_from(expected: type[T], operation: str, response: httpx.Response, value: Any) -> T:
+    """The `expected` model (generated) of a 2xx JSON answer of `operation`."""
+    try:
+        if value is _UNREAD:
+            value = json.loads(response.content)
+        result: T = expected.from_dict(value)  # type: ignore[attr-defined]
+    except SHAPE_ERRORS as exc:
+        raise shape_error(response, exc, operation) from exc
+    return result
+
+
+def pdf_from(response: httpx.Response, value: Any) -> bytes:
+    content = response.content
+    if not content.startswith(b"%PDF-"):
+        raise ResponseValidationError(response, "expected a PDF document")
+    return content
+
+
+def raw(response: httpx.Response, value: Any) -> httpx.Response:
+    return response
+
+
+def shape_error(
+    response: httpx.Response, exc: Exception, operation: str
+) -> ResponseValidationError:
+    from cubicasa_api.types import ShapeError  # here: import cubicasa stays light
+
+    if isinstance(exc, ShapeError):  # names the operation and the field: "getOrder: /id is null..."
+        exc.operation = exc.operation or operation
+        return ResponseValidationError(response, str(exc))
+    return ResponseValidationError(response, f"{type(exc).__name__}: {exc}")
+
+
+def pagination_error(exc: ResponseValidationError, offset: int) -> Exception:
+    """A page whose `has_more` is not a boolean is the pager's to report (a PaginationError, as
+    for every other broken page chain); any other wrong shape stays a ResponseValidationError."""
+    shape = exc.__cause__
+    if getattr(shape, "where", None) == ["pagination", "has_more"] and not _unset(
+        getattr(shape, "value", None)
+    ):
+        sent = getattr(shape, "value", None)
+        return PaginationError(
+            f"page at offset {offset}: has_more must be true or false, the server sent {sent!r}"
+        )
+    return exc
+
+
+def _unset(value: Any) -> bool:
+    from cubicasa_api.types import Unset
+
+    return isinstance(value, Unset)
+
+
+def _opt(limit: int | None) -> int | Unset:
+    from cubicasa_api.types import UNSET
+
+    return UNSET if limit is None else limit
+
+
+# -- errors without an answer, and the log ----------------------------------------------------
+
+
+def _translated(exc: Exception, request: httpx.Request, tries: int) -> CubiCasaError:
+    """httpx's error (no answer came) as ours, saying how many tries were made and under which
+    timeouts."""
+    timeout = isinstance(exc, httpx.TimeoutException)
+    what = "Timed out" if timeout else "Connection failed"
+    where = f"{request.method} {request.url.copy_with(query=None)}"
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    message = (
+        f"{what}: {where} after {tries} {'try' if tries == 1 else 'tries'} "
+        f"({_timeouts(request)}): {detail}"
+    )
+    kind = APITimeoutError if timeout else APIConnectionError
+    return redact(kind(message, request=request), request, exc)  # type: ignore[no-any-return]
+
+
+def _carrying(exc: httpx.RequestError, request: httpx.Request) -> httpx.RequestError:
+    """`exc` with the request it failed (httpx sets it only on what its own client reads)."""
+    try:
+        exc.request  # noqa: B018
+    except RuntimeError:
+        exc.request = request
+    return exc
+
+
+def _timeouts(request: httpx.Request) -> str:
+    timeouts = request.extensions.get("timeout") or {}
+    read, connect = timeouts.get("read"), timeouts.get("connect")
+    if read is None and connect is None:
+        return "no timeout"
+    text = "no time limit a try" if read is None else f"timeout {read:g} s a try"
+    return text + ("" if connect in (None, read) else f", {connect:g} s to connect")
+
+
+def _try_seconds(request: httpx.Request) -> float | None:
+    """The longest of the request's timeouts: the wall-clock budget of one try (None: none)."""
+    timeouts = request.extensions.get("timeout") or {}
+    values = [v for v in timeouts.values() if v is not None]
+    return max(values) if values else None
+
+
+def _log_try(request: httpx.Request, outcome: str, started: float, attempt: int) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        ms = (time.perf_counter() - started) * 1000
+        logger.debug(
+            "%s %s -> %s in %.0f ms (try %d)", request.method, request.url, outcome, ms, attempt + 1
+        )
+
+
+def _log_retry(request: httpx.Request, decision: _retry.Decision) -> None:
+    logger.info(
+        "retrying %s %s in %.2f s (%s)",
+        request.method,
+        request.url.copy_with(query=None),
+        decision.delay,
+        decision.reason,
+    )
