@@ -10,9 +10,10 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV
 PYTEST_ARGS ?=
-# pytest-xdist: one worker per core; tests that share a resource carry an `xdist_group` mark.
+# pytest-xdist: one worker per core; each test file runs on one worker (the release tests of a
+# file share their package index and dist/).
 PYTEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: help install generate check-generated lint typecheck test test-fast pytest clean \
 	publish api-diff bump index-start index-stop dependency-wheels bench probe
