@@ -13,9 +13,10 @@ export UV
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NO_MKDOCS_2_WARNING := 1
 PYTEST_ARGS ?=
-# pytest-xdist: one worker per core; tests that share a resource carry an `xdist_group` mark.
+# pytest-xdist: one worker per core; each test file runs on one worker (the release tests of a
+# file share their package index and dist/).
 PYTEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: help install generate check-generated lint typecheck test test-fast pytest clean \
 	publish api-diff bump index-start index-stop dependency-wheels bench probe postgres docs docs-serve test-httpx-bounds

@@ -368,7 +368,7 @@ def publish(tests_command: str | None) -> None:
     check_generated()
     say("generated/ matches the spec")
     if tests_command:
-        say(f"running the fast tests: {tests_command}")
+        say(f"running the release tests: {tests_command}")
         done = subprocess.run(tests_command, shell=True, cwd=ROOT, check=False)  # noqa: S602
         if done.returncode != 0:
             raise Refused("the tests failed")
@@ -455,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The release loop (see the module docstring).")
     commands = parser.add_subparsers(dest="command", required=True)
     pub = commands.add_parser("publish")
-    pub.add_argument("--tests", default="", help="shell command running the fast tests first")
+    pub.add_argument("--tests", default="", help="shell command running the release tests first")
     for name in ("api-diff", "bump"):
         sub = commands.add_parser(name)
         sub.add_argument("--against", help="compare with this source tree instead of the index")

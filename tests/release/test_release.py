@@ -18,8 +18,9 @@ import pytest
 from tests.conftest import ROOT
 from tests.servers import unused_port
 
-# One worker runs them all, in order: they share the index and build into dist/.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release")]
+# They share the index and build into dist/: `make` runs pytest-xdist with `--dist loadfile`,
+# so one worker runs them all, in order.
+pytestmark = pytest.mark.slow
 
 
 def _load() -> ModuleType:
