@@ -32,7 +32,7 @@ from ._download import CHUNK_SIZE, Progress, Sink, pdf_from, streamed_request, t
 from ._httpx_reach import try_deadline
 from ._network import carrying, connection_error
 from ._raw import RawResponse, parsed, returning
-from ._redact import redact
+from ._redact import key_of, redact, scrub
 from ._retry import RetryStats
 from ._settings import ClientOptions, shown_origin
 from .conformance._spec import ANSWERS_ITS_ID, checker, wrong_id
@@ -201,7 +201,7 @@ class AsyncAPIClient:
                     saved = sink.finish()
                     if self._options.raw:
                         took = datetime.timedelta(seconds=time.perf_counter() - started)
-                        found = request_id_of(response.headers)
+                        found = request_id_of(response)
                         return RawResponse(
                             response, partial(returning, saved), found, attempt, took
                         )  # type: ignore[return-value]
@@ -245,12 +245,12 @@ class AsyncAPIClient:
                 response, attempt = await self._send(request, operation, 0, False)
                 if traced is not None:
                     _observe.describe_call(
-                        traced, response, attempt, request_id_of(response.headers)
+                        traced, response, attempt, request_id_of(response)
                     )
                 value = self._conform(operation, response, parse is not raw)
                 if self._options.raw:
                     later = partial(parsed, parse, response, value)
-                    return RawResponse(response, later, request_id_of(response.headers), attempt)
+                    return RawResponse(response, later, request_id_of(response), attempt)
                 return parse(response, value)
             except CubiCasaError as exc:
                 redact(exc, request, exc.__cause__)
@@ -434,7 +434,7 @@ def model_from(expected: type[T], operation: str, response: httpx.Response, valu
     from cubicasa_api.types import mark_operation  # here: import cubicasa stays light
 
     mark_operation(result, operation)  # a deviant answer's field errors name the operation
-    result._request_id = request_id_of(response.headers)  # type: ignore[attr-defined]
+    result._request_id = request_id_of(response)  # type: ignore[attr-defined]
     return result
 
 
@@ -443,9 +443,15 @@ def model_from(expected: type[T], operation: str, response: httpx.Response, valu
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
 
 
-def request_id_of(headers: httpx.Headers) -> str | None:
-    """The request ID an answer carries (on models as `_request_id`), or None."""
-    return next((headers[name] for name in REQUEST_ID_HEADERS if headers.get(name)), None)
+def request_id_of(response: httpx.Response) -> str | None:
+    """The request ID an answer carries (on models as `_request_id`), or None; a server echoing
+    the key there gets `***` (the ID reaches reprs, logs and traces)."""
+    headers = response.headers
+    found = next((headers[name] for name in REQUEST_ID_HEADERS if headers.get(name)), None)
+    if found is None:
+        return None
+    scrubbed: str = scrub(found, key_of(response.request))
+    return scrubbed
 
 
 def raw(response: httpx.Response, value: Any) -> httpx.Response:
