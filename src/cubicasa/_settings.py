@@ -263,7 +263,8 @@ class ClientOptions:
             changes["max_response_bytes"] = _max_response_bytes(max_response_bytes)
         if extra_headers is not _UNCHANGED:
             extra = _headers(extra_headers, "extra_headers")
-            if any(name.lower() == "api-key" for name in extra):
+            # `api_key` too: CGI/WSGI servers read `api-key` and `api_key` as one name.
+            if any(name.lower().replace("_", "-") == "api-key" for name in extra):
                 raise CubiCasaError("extra_headers cannot set api-key: it is the client's api_key.")
             changes["extra_headers"] = {**self.extra_headers, **extra}
         if extra_query is not _UNCHANGED:

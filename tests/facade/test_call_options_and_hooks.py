@@ -43,7 +43,7 @@ def test_extra_headers_and_query_reach_the_server() -> None:
 
 def test_extra_headers_cannot_set_the_key() -> None:
     with CubiCasa("k", base_url=BASE) as client:
-        for name in ("api-key", "API-Key"):
+        for name in ("api-key", "API-Key", "api_key", "API_KEY"):
             with pytest.raises(CubiCasaError, match="cannot set api-key"):
                 client.with_options(extra_headers={name: "other"})
         with pytest.raises(ValueError, match="extra_headers: the value"):
