@@ -216,11 +216,17 @@ class CubiCasa(_ClientCommon, SyncAPIClient):
     orders: _Resource[Orders] = _Resource()
     """Orders, with `.change_requests`."""
     drafts: _Resource[Drafts] = _Resource()
+    """Draft orders: create, update (a full replacement), delete."""
     gotoscan: _Resource[GoToScan] = _Resource()
+    """GoToScan orders: create."""
     users: _Resource[Users] = _Resource()
+    """Users of the company: list, create, get, update, passwords, delete."""
     offices: _Resource[Offices] = _Resource()
+    """Offices: list, create."""
     company: _Resource[Company] = _Resource()
+    """The company: its info, its package, merge requests."""
     webhooks: _Resource[Webhooks] = _Resource()
+    """The company's webhook: set its URLs and triggers, delete it."""
 
     def __init__(
         self,
@@ -308,11 +314,17 @@ class AsyncCubiCasa(_ClientCommon, AsyncAPIClient):
     orders: _Resource[AsyncOrders] = _Resource()
     """Orders, with `.change_requests`."""
     drafts: _Resource[AsyncDrafts] = _Resource()
+    """Draft orders: create, update (a full replacement), delete."""
     gotoscan: _Resource[AsyncGoToScan] = _Resource()
+    """GoToScan orders: create."""
     users: _Resource[AsyncUsers] = _Resource()
+    """Users of the company: list, create, get, update, passwords, delete."""
     offices: _Resource[AsyncOffices] = _Resource()
+    """Offices: list, create."""
     company: _Resource[AsyncCompany] = _Resource()
+    """The company: its info, its package, merge requests."""
     webhooks: _Resource[AsyncWebhooks] = _Resource()
+    """The company's webhook: set its URLs and triggers, delete it."""
 
     def __init__(
         self,

@@ -310,8 +310,10 @@ class Output:
             transient=True,
             # rich would otherwise route sys.stdout through its stderr console while the bar
             # runs, and the JSON Lines meant for a pipe or file would land on the terminal.
+            # What goes to stderr (log lines, warnings) is printed above the spinner instead
+            # of into its line.
             redirect_stdout=False,
-            redirect_stderr=False,
+            redirect_stderr=True,
         ) as bar:
             task = bar.add_task(plural(0, noun), total=None)
             yield lambda done: bar.update(task, completed=done, description=plural(done, noun))
@@ -342,7 +344,7 @@ class Output:
             console=self._console(stderr=True),
             transient=True,
             redirect_stdout=False,
-            redirect_stderr=False,
+            redirect_stderr=True,
         ) as bar:
             task = bar.add_task(label, total=None)
             yield lambda done, total: bar.update(task, completed=done, total=total)
