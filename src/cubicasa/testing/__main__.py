@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 import threading
@@ -30,13 +31,28 @@ def main(argv: list[str] | None = None) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         stopped.set()
 
+    server = fake.serve(args.host, args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"cannot serve on {args.host}:{args.port}: the port is in use (another fake?); "
+            "pick another with --port, or --port 0 for any free one",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    with fake.serve(args.host, args.port) as server:
+    try:
         print(f"fake CubiCasa serving {server.base_url}", flush=True)
         if server.exposed:
             print(_exposed_warning(args.host, args.api_key), file=sys.stderr, flush=True)
         stopped.wait()
+    finally:
+        server.stop()
     return 0
 
 
