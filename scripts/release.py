@@ -310,7 +310,12 @@ def upload(index: Index, files: list[Path]) -> None:
             for line in said
             if line.startswith(("error:", "cause:"))
         ]
-        raise Refused("the index refused the upload: " + ("; ".join(reasons) or output.strip()))
+        message = "the index refused the upload: " + ("; ".join(reasons) or output.strip())
+        if "Broken pipe" in output or "connection reset" in output.lower():
+            # An index that refuses the credentials may close the connection before it has read
+            # the upload, so uv sees a broken pipe instead of the 401/403.
+            message += " (the index closed the connection: check the user and password)"
+        raise Refused(message)
     say(f"uploaded {', '.join(f.name for f in files)} to {index.upload_url}")
 
 
