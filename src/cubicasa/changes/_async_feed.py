@@ -65,6 +65,7 @@ class AsyncChangeFeed(_Feed):
         chosen = self._handler(handler)
         token = uuid.uuid4().hex
         summary = SyncSummary()
+        self._skipped = set()
         async for batch in self._walk(max_items):
             summary.seen += len(batch)
             summary.changed += await asyncio.to_thread(self.store.record, batch, self._clock())

@@ -104,6 +104,7 @@ class ChangeFeed(_Feed):
         chosen = self._handler(handler)
         token = uuid.uuid4().hex
         summary = SyncSummary()
+        self._skipped = set()
         for batch in self._walk(max_items):
             summary.seen += len(batch)
             summary.changed += self.store.record(batch, self._clock())

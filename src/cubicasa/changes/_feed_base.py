@@ -3,6 +3,7 @@ a stored change back into an `OrderChange`, webhook intake, and the waits betwee
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -13,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from .._printable import printable
 from ..errors import RateLimitError
 from ._postgres import PostgresStore
 from ._sqlite import SQLiteStore
@@ -164,6 +166,7 @@ class _Feed:
         self.store = open_store(store)
         self._owns_store = not isinstance(store, ChangeStore)
         self._orders: dict[str, Any] = {}  # the latest batch's listed orders, by ID
+        self._skipped: set[str] = set()  # the pass's unusable orders, warned about once
 
     def close(self) -> None:
         """Close the store the feed opened (not a `ChangeStore` given to it, nor the client)."""
@@ -184,8 +187,6 @@ class _Feed:
                 order is None
                 or getattr(getattr(order, "info", None), "status", None) != pending.current
             ):
-                import json
-
                 from ..models import OrderListItem
 
                 order = OrderListItem.from_dict(json.loads(pending.order_json))
@@ -196,14 +197,30 @@ class _Feed:
         )  # fmt: skip
 
     def _observe(self, orders: Iterable[Any], skip: tuple[str, ...]) -> Iterator[Observed]:
+        """The listed orders' states; an order without a usable ID or status (one that differs
+        from the spec) is skipped, with one warning a pass, and the others go on."""
         for order in orders:
             try:
                 observed = observe(order)
             except ValueError as exc:
-                logger.warning("skipping a listed order: %s", exc)
+                self._skipped_warning(order, exc)
                 continue
             if observed.status not in skip:
                 yield observed
+
+    def _skipped_warning(self, order: Any, exc: ValueError) -> None:
+        # Both walks of a pass may list the order (its status cannot tell it was compared).
+        to_dict = getattr(order, "to_dict", None)
+        try:
+            data = to_dict() if callable(to_dict) else order
+            key = json.dumps(data, sort_keys=True, default=repr)
+        except (TypeError, ValueError):  # not JSON data: warn for each
+            key = None
+        if key is not None and key in self._skipped:
+            return
+        if key is not None:
+            self._skipped.add(key)
+        logger.warning("skipping a listed order: %s", printable(str(exc)))
 
     def _remember(self, batch: list[Observed]) -> None:
         self._orders = {o.order_id: o.order for o in batch}
