@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cubicasa.changes import AsyncChangeFeed, ChangeFeed, ChangeStoreError, OrderChange
+from cubicasa.changes import AsyncChangeFeed, ChangeFeed, OrderChange
 from cubicasa.testing import FakeCubiCasa
-from cubicasa.webhooks import WebhookPayloadError
 
 ODD: dict[str, Callable[[dict[str, Any]], Any]] = {
     "id missing": lambda order: order.pop("id"),
