@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cubicasa.changes import AsyncChangeFeed, ChangeFeed, OrderChange
+from cubicasa.changes import AsyncChangeFeed, ChangeFeed, ChangeStoreError, OrderChange
 from cubicasa.testing import FakeCubiCasa
+from cubicasa.webhooks import WebhookPayloadError
 
 ODD: dict[str, Callable[[dict[str, Any]], Any]] = {
     "id missing": lambda order: order.pop("id"),
@@ -108,3 +111,66 @@ def test_odd_delivered_files_leave_the_status_compared(
         got.clear()
         feed.sync(got.append)
         assert [(c.order_id, c.current) for c in got] == [(order_id, "Fixing")]
+
+
+def event(**fields: Any) -> str:
+    body: dict[str, Any] = {
+        "id": "o-1", "current_status": "Ready", "previous_status": "Pending",
+        "model_id": "cb2aba10-979f-461c-bdb7-906f5047d111", "product_type": "products_2d",
+        "delivery_type": "new",
+    }  # fmt: skip
+    body.update(fields)
+    return json.dumps({k: v for k, v in body.items() if v is not ...})
+
+
+UNUSABLE_IDS = [".", "a/b", "", " ", "x" * 5000, "Ａ１", "o\x1b[2J", 5, None, ...]
+
+
+@pytest.mark.parametrize("order_id", UNUSABLE_IDS)
+def test_a_webhook_with_an_unusable_id_is_a_payload_error(
+    fake: FakeCubiCasa, sqlite_path: Path, order_id: Any
+) -> None:
+    with fake.client() as client, ChangeFeed(client, store=sqlite_path) as feed:
+        with pytest.raises(WebhookPayloadError, match=r"\bid\b") as caught:
+            feed.ingest(event(id=order_id))
+        assert feed.sync().changed == len(fake.orders), "nothing was recorded for it"
+    if isinstance(order_id, str) and len(order_id) > 1:  # (one character: in the rules)
+        assert order_id not in str(caught.value)
+
+
+@pytest.mark.parametrize("status", ["", "x" * 5000, "Ready\r\nFAKE", "\u202eydaeR", 5, None, ...])
+def test_a_webhook_with_an_unusable_current_status_is_a_payload_error(
+    fake: FakeCubiCasa, sqlite_path: Path, status: Any
+) -> None:
+    with fake.client() as client, ChangeFeed(client, store=sqlite_path) as feed:
+        with pytest.raises(WebhookPayloadError, match="current_status") as caught:
+            feed.ingest(event(current_status=status))
+    if isinstance(status, str) and status:
+        assert status not in str(caught.value)
+
+
+@pytest.mark.parametrize("previous", [5, ["Pending"], {"a": 1}, None, ..., "Pending\x1b[2J"])
+def test_a_webhook_with_an_odd_previous_status_is_ingested_as_new(
+    fake: FakeCubiCasa, sqlite_path: Path, previous: Any
+) -> None:
+    got: list[OrderChange] = []
+    with fake.client() as client, ChangeFeed(client, store=sqlite_path) as feed:
+        result = feed.ingest(event(previous_status=previous), got.append)
+        assert result.outcome == "delivered"
+        assert [(c.order_id, c.previous, c.current) for c in got] == [("o-1", None, "Ready")]
+        # The status is recorded: the same call again is a duplicate.
+        assert feed.ingest(event(previous_status=previous)).outcome == "duplicate"
+
+
+def test_the_async_feed_refuses_an_unusable_webhook_and_takes_an_odd_previous(
+    fake: FakeCubiCasa, sqlite_path: Path
+) -> None:
+    async def main() -> list[OrderChange]:
+        got: list[OrderChange] = []
+        async with fake.async_client() as client, AsyncChangeFeed(client, sqlite_path) as feed:
+            with pytest.raises(WebhookPayloadError, match=r"\bid\b"):
+                await feed.ingest(event(id="a/b"))
+            await feed.ingest(event(previous_status=5), got.append)
+        return got
+
+    assert [(c.previous, c.current) for c in asyncio.run(main())] == [(None, "Ready")]

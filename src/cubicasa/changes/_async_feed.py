@@ -153,10 +153,10 @@ class AsyncChangeFeed(_Feed):
     async def ingest(self, event: Any, handler: AsyncHandler | None = None) -> IngestResult:
         """Take a webhook call, as `ChangeFeed.ingest`."""
         chosen = self._handler(handler)
-        event, outcome = await asyncio.to_thread(self._ingest_record, event)
+        event, previous, outcome = await asyncio.to_thread(self._ingest_record, event)
         if outcome == "duplicate" or outcome == "known":
             return IngestResult(outcome)
-        change = OrderChange(event.id, event.previous_status, event.current_status, "webhook",
+        change = OrderChange(event.id, previous, event.current_status, "webhook",
                              self._clock(), None, outcome)  # fmt: skip
         if chosen is None:
             return IngestResult("pending", change)

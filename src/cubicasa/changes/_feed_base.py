@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._printable import printable
-from ..errors import RateLimitError
+from ..errors import CubiCasaError, RateLimitError
 from ._postgres import PostgresStore
 from ._sqlite import SQLiteStore
 from ._store import ChangeStore, Pending
 from ._values import (
     IN_PROGRESS,
+    MAX_ID_CHARS,
     ChangeStoreError,
     IngestResult,
     Observed,
@@ -110,7 +111,35 @@ def _parse_event(event: Any) -> Any:
         raise WebhookPayloadError(
             f"the event cannot be fed: {', '.join(unusable)} missing or not as the spec says"
         )
+    try:
+        check_id(event.id)
+    except (TypeError, ValueError):
+        raise WebhookPayloadError(
+            f"the event cannot be fed: id is not an order ID (at most {MAX_ID_CHARS} letters, "
+            "digits, '.', '_', ':' or '-')"
+        ) from None
+    if _status(event.current_status) is None:
+        raise WebhookPayloadError(
+            f"the event cannot be fed: current_status is not a status (a non-empty text of at "
+            f"most {MAX_ID_CHARS} printable characters)"
+        )
     return event
+
+
+def _status(value: object) -> str | None:
+    """A status as the feed stores it, or None: empty, too long, or with control characters."""
+    if isinstance(value, str) and value and len(value) <= MAX_ID_CHARS and value.isprintable():
+        return value
+    return None
+
+
+def _previous(event: Any) -> str | None:
+    """The event's previous status; None when it is missing, null or not a status (the change
+    is still recorded: only the current status is needed)."""
+    try:
+        return _status(event.previous_status)
+    except (AttributeError, CubiCasaError):  # missing or of another type: the event says so
+        return None
 
 
 Outcome = tuple[Literal["delivered", "failed"], BaseException | None]
@@ -233,16 +262,19 @@ class _Feed:
         )  # fmt: skip
         self.store.failed(pending.change_id, self.worker, token, f"{type(exc).__name__}: {exc}")
 
-    def _ingest_record(self, event: Any) -> tuple[Any, int | Literal["duplicate", "known"]]:
+    def _ingest_record(
+        self, event: Any
+    ) -> tuple[Any, str | None, int | Literal["duplicate", "known"]]:
+        """The event, its previous status as recorded, and the store's outcome."""
         event = _parse_event(event)
-        order_id = check_id(event.id)
+        previous = _previous(event)
         outcome = self.store.record_webhook(
-            order_id, event.previous_status, event.current_status, event.dedupe_key,
+            event.id, previous, event.current_status, event.dedupe_key,
             self._clock(), self.webhook_window,
         )  # fmt: skip
         if outcome == "duplicate":
             event._duplicate = True
-        return event, outcome
+        return event, previous, outcome
 
     def _next_wait(self, interval: float, started: float, asked: float | None) -> float:
         """Seconds until the next pass: the interval from the last pass's start, and at least
