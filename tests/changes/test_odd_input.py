@@ -123,7 +123,7 @@ def event(**fields: Any) -> str:
     return json.dumps({k: v for k, v in body.items() if v is not ...})
 
 
-UNUSABLE_IDS = [".", "a/b", "", " ", "x" * 5000, "Ａ１", "o\x1b[2J", 5, None, ...]
+UNUSABLE_IDS = [".", "a/b", "", " ", "x" * 5000, "\uff21\uff11", "o\x1b[2J", 5, None, ...]
 
 
 @pytest.mark.parametrize("order_id", UNUSABLE_IDS)
@@ -142,9 +142,12 @@ def test_a_webhook_with_an_unusable_id_is_a_payload_error(
 def test_a_webhook_with_an_unusable_current_status_is_a_payload_error(
     fake: FakeCubiCasa, sqlite_path: Path, status: Any
 ) -> None:
-    with fake.client() as client, ChangeFeed(client, store=sqlite_path) as feed:
-        with pytest.raises(WebhookPayloadError, match="current_status") as caught:
-            feed.ingest(event(current_status=status))
+    with (
+        fake.client() as client,
+        ChangeFeed(client, store=sqlite_path) as feed,
+        pytest.raises(WebhookPayloadError, match="current_status") as caught,
+    ):
+        feed.ingest(event(current_status=status))
     if isinstance(status, str) and status:
         assert status not in str(caught.value)
 
@@ -174,3 +177,20 @@ def test_the_async_feed_refuses_an_unusable_webhook_and_takes_an_odd_previous(
         return got
 
     assert [(c.previous, c.current) for c in asyncio.run(main())] == [(None, "Ready")]
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    db.execute("INSERT INTO invoices (total) VALUES (12.5)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with (
+        FakeCubiCasa(seed=False).client() as client,
+        pytest.raises(ChangeStoreError, match="another program"),
+    ):
+        ChangeFeed(client, store=path)
+    assert path.read_bytes() == before, "not switched to WAL, nothing written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.sqlite3"]
