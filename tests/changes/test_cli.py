@@ -124,3 +124,17 @@ def test_the_table_shows_a_servers_control_characters_as_escapes(
     fake.clear_deviations()
     again = cli("orders", "changes", "--store", store, terminal=True)
     assert again.out.count(shown) == len(fake.orders)
+
+
+def test_an_odd_listed_order_does_not_stop_the_others(
+    cli: Cli,  # noqa: F811
+    fake: FakeCubiCasa,
+    tmp_path: Path,
+) -> None:
+    listed = sorted(fake.orders)
+    items = [dict(fake.orders[order_id]) for order_id in listed]
+    items[0]["info"] = "s"
+    fake.deviate("listOrders", replace={"/items": [None, *items]})
+    result = cli("orders", "changes", "--store", str(tmp_path / "c.sqlite3"))
+    assert result.code == 0, result.err
+    assert {line["order_id"] for line in result.lines()} == set(listed[1:])
