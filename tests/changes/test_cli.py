@@ -94,3 +94,47 @@ def test_exec_gets_each_change_and_a_failure_stays_pending(
     assert [(c["order_id"], c["attempt"]) for c in second.lines()] == [(refused, 2)]
     handled = [json.loads(line)["order_id"] for line in seen.read_text().splitlines()]
     assert sorted(handled) == sorted(fake.orders)
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        ("\x1b]0;PWNED\x07\x1b[2J", "\\x1b]0;PWNED\\x07\\x1b[2J"),
+        ("Ready\r\nFAKE", "Ready\\x0d\\x0aFAKE"),
+        ("\u202eydaeR", "\\u202eydaeR"),
+        ("Rea\x00dy", "Rea\\x00dy"),
+        ("[bold]Ready[/bold]", "[bold]Ready[/bold]"),  # text, not markup
+    ],
+)
+def test_the_table_shows_a_servers_control_characters_as_escapes(
+    cli: Cli,  # noqa: F811
+    fake: FakeCubiCasa,
+    tmp_path: Path,
+    status: str,
+    shown: str,
+) -> None:
+    fake.deviate("listOrders", replace={"/items/*/info/status": status})
+    store = str(tmp_path / "c.sqlite3")
+    result = cli("orders", "changes", "--store", store, terminal=True)
+    assert result.code == 0, result.err
+    for raw in ("\x1b]", "\x07", "\x1b[2J", "\r", "\u202e", "\x00"):
+        assert raw not in result.out
+    assert result.out.count(shown) == len(fake.orders)
+    # And as the previous status on the next change.
+    fake.clear_deviations()
+    again = cli("orders", "changes", "--store", store, terminal=True)
+    assert again.out.count(shown) == len(fake.orders)
+
+
+def test_an_odd_listed_order_does_not_stop_the_others(
+    cli: Cli,  # noqa: F811
+    fake: FakeCubiCasa,
+    tmp_path: Path,
+) -> None:
+    listed = sorted(fake.orders)
+    items = [dict(fake.orders[order_id]) for order_id in listed]
+    items[0]["info"] = "s"
+    fake.deviate("listOrders", replace={"/items": [None, *items]})
+    result = cli("orders", "changes", "--store", str(tmp_path / "c.sqlite3"))
+    assert result.code == 0, result.err
+    assert {line["order_id"] for line in result.lines()} == set(listed[1:])

@@ -19,6 +19,7 @@ from cubicasa.changes import (
 )
 from cubicasa.errors import CubiCasaError
 from cubicasa.testing import FakeCubiCasa
+from cubicasa.webhooks import WebhookPayloadError
 
 
 def test_a_new_sqlite_store_is_created_in_wal_mode_and_versioned(sqlite_path: Path) -> None:
@@ -149,7 +150,7 @@ def test_webhook_order_ids_are_validated(fake: FakeCubiCasa, sqlite_path: Path) 
         ' "model_id": "m", "product_type": "products_2d", "delivery_type": "new"}'
     )
     with fake.client() as client, ChangeFeed(client, store=sqlite_path) as feed:
-        with pytest.raises(ValueError, match="order_id must be"):
+        with pytest.raises(WebhookPayloadError, match="id is not an order ID"):
             feed.ingest(body)
         with pytest.raises(TypeError, match="ingest\\(\\) takes an OrderStatusEvent"):
             feed.ingest({"id": "x"})

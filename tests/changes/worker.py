@@ -1,10 +1,12 @@
 """A change-feed worker in its own process, for the multi-process tests:
 
     python -m tests.changes.worker STORE BASE_URL API_KEY OUT [--passes N] [--die-on N]
-        [--clock-offset S] [--lease S]
+        [--clock-offset S] [--lease S] [--start-together]
 
 Each delivered change becomes a JSON line in OUT; with --die-on N the worker kills itself
-(SIGKILL) inside the handler of its Nth change, after writing a "started" line for it."""
+(SIGKILL) inside the handler of its Nth change, after writing a "started" line for it. With
+--start-together it prints "ready" once its feed is open and starts its passes when a line
+comes on stdin (so that workers which start up at different speeds run their passes at once)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import argparse
 import json
 import os
 import signal
+import sys
 import time
 
 from cubicasa import CubiCasa
@@ -26,6 +29,7 @@ def main() -> None:
     parser.add_argument("--die-on", type=int, default=0)
     parser.add_argument("--clock-offset", type=float, default=0.0)
     parser.add_argument("--lease", type=float, default=300.0)
+    parser.add_argument("--start-together", action="store_true")
     args = parser.parse_args()
     handled = 0
 
@@ -51,6 +55,9 @@ def main() -> None:
                 clock=lambda: time.time() + args.clock_offset,
             )
             with feed:
+                if args.start_together:
+                    print("ready", flush=True)
+                    sys.stdin.readline()
                 for _ in range(args.passes):
                     feed.sync(handler)
 

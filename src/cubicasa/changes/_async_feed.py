@@ -65,6 +65,7 @@ class AsyncChangeFeed(_Feed):
         chosen = self._handler(handler)
         token = uuid.uuid4().hex
         summary = SyncSummary()
+        self._skipped = set()
         async for batch in self._walk(max_items):
             summary.seen += len(batch)
             summary.changed += await asyncio.to_thread(self.store.record, batch, self._clock())
@@ -152,10 +153,10 @@ class AsyncChangeFeed(_Feed):
     async def ingest(self, event: Any, handler: AsyncHandler | None = None) -> IngestResult:
         """Take a webhook call, as `ChangeFeed.ingest`."""
         chosen = self._handler(handler)
-        event, outcome = await asyncio.to_thread(self._ingest_record, event)
+        event, previous, outcome = await asyncio.to_thread(self._ingest_record, event)
         if outcome == "duplicate" or outcome == "known":
             return IngestResult(outcome)
-        change = OrderChange(event.id, event.previous_status, event.current_status, "webhook",
+        change = OrderChange(event.id, previous, event.current_status, "webhook",
                              self._clock(), None, outcome)  # fmt: skip
         if chosen is None:
             return IngestResult("pending", change)

@@ -104,6 +104,7 @@ class ChangeFeed(_Feed):
         chosen = self._handler(handler)
         token = uuid.uuid4().hex
         summary = SyncSummary()
+        self._skipped = set()
         for batch in self._walk(max_items):
             summary.seen += len(batch)
             summary.changed += self.store.record(batch, self._clock())
@@ -209,14 +210,16 @@ class ChangeFeed(_Feed):
             this status already). Answer CubiCasa 200 for each: the feed owns the change now.
 
         Raises:
-            WebhookPayloadError: a raw body that is not an order-status event.
-            ValueError: an order ID that is not one.
+            WebhookPayloadError: a raw body that is not an order-status event, or an event
+                whose `id` or `current_status` is missing or unusable (the message names the
+                field, never its value: answer 400). A missing or odd `previous_status` is
+                taken as None.
         """
         chosen = self._handler(handler)
-        event, outcome = self._ingest_record(event)
+        event, previous, outcome = self._ingest_record(event)
         if outcome == "duplicate" or outcome == "known":
             return IngestResult(outcome)
-        change = OrderChange(event.id, event.previous_status, event.current_status, "webhook",
+        change = OrderChange(event.id, previous, event.current_status, "webhook",
                              self._clock(), None, outcome)  # fmt: skip
         if chosen is None:
             return IngestResult("pending", change)

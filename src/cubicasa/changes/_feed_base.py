@@ -3,6 +3,7 @@ a stored change back into an `OrderChange`, webhook intake, and the waits betwee
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -13,12 +14,14 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import RateLimitError
+from .._printable import printable
+from ..errors import CubiCasaError, RateLimitError
 from ._postgres import PostgresStore
 from ._sqlite import SQLiteStore
 from ._store import ChangeStore, Pending
 from ._values import (
     IN_PROGRESS,
+    MAX_ID_CHARS,
     ChangeStoreError,
     IngestResult,
     Observed,
@@ -108,7 +111,35 @@ def _parse_event(event: Any) -> Any:
         raise WebhookPayloadError(
             f"the event cannot be fed: {', '.join(unusable)} missing or not as the spec says"
         )
+    try:
+        check_id(event.id)
+    except (TypeError, ValueError):
+        raise WebhookPayloadError(
+            f"the event cannot be fed: id is not an order ID (at most {MAX_ID_CHARS} letters, "
+            "digits, '.', '_', ':' or '-')"
+        ) from None
+    if _status(event.current_status) is None:
+        raise WebhookPayloadError(
+            f"the event cannot be fed: current_status is not a status (a non-empty text of at "
+            f"most {MAX_ID_CHARS} printable characters)"
+        )
     return event
+
+
+def _status(value: object) -> str | None:
+    """A status as the feed stores it, or None: empty, too long, or with control characters."""
+    if isinstance(value, str) and value and len(value) <= MAX_ID_CHARS and value.isprintable():
+        return value
+    return None
+
+
+def _previous(event: Any) -> str | None:
+    """The event's previous status; None when it is missing, null or not a status (the change
+    is still recorded: only the current status is needed)."""
+    try:
+        return _status(event.previous_status)
+    except (AttributeError, CubiCasaError):  # missing or of another type: the event says so
+        return None
 
 
 Outcome = tuple[Literal["delivered", "failed"], BaseException | None]
@@ -164,6 +195,7 @@ class _Feed:
         self.store = open_store(store)
         self._owns_store = not isinstance(store, ChangeStore)
         self._orders: dict[str, Any] = {}  # the latest batch's listed orders, by ID
+        self._skipped: set[str] = set()  # the pass's unusable orders, warned about once
 
     def close(self) -> None:
         """Close the store the feed opened (not a `ChangeStore` given to it, nor the client)."""
@@ -184,8 +216,6 @@ class _Feed:
                 order is None
                 or getattr(getattr(order, "info", None), "status", None) != pending.current
             ):
-                import json
-
                 from ..models import OrderListItem
 
                 order = OrderListItem.from_dict(json.loads(pending.order_json))
@@ -196,14 +226,30 @@ class _Feed:
         )  # fmt: skip
 
     def _observe(self, orders: Iterable[Any], skip: tuple[str, ...]) -> Iterator[Observed]:
+        """The listed orders' states; an order without a usable ID or status (one that differs
+        from the spec) is skipped, with one warning a pass, and the others go on."""
         for order in orders:
             try:
                 observed = observe(order)
             except ValueError as exc:
-                logger.warning("skipping a listed order: %s", exc)
+                self._skipped_warning(order, exc)
                 continue
             if observed.status not in skip:
                 yield observed
+
+    def _skipped_warning(self, order: Any, exc: ValueError) -> None:
+        # Both walks of a pass may list the order (its status cannot tell it was compared).
+        to_dict = getattr(order, "to_dict", None)
+        try:
+            data = to_dict() if callable(to_dict) else order
+            key = json.dumps(data, sort_keys=True, default=repr)
+        except (TypeError, ValueError):  # not JSON data: warn for each
+            key = None
+        if key is not None and key in self._skipped:
+            return
+        if key is not None:
+            self._skipped.add(key)
+        logger.warning("skipping a listed order: %s", printable(str(exc)))
 
     def _remember(self, batch: list[Observed]) -> None:
         self._orders = {o.order_id: o.order for o in batch}
@@ -216,16 +262,19 @@ class _Feed:
         )  # fmt: skip
         self.store.failed(pending.change_id, self.worker, token, f"{type(exc).__name__}: {exc}")
 
-    def _ingest_record(self, event: Any) -> tuple[Any, int | Literal["duplicate", "known"]]:
+    def _ingest_record(
+        self, event: Any
+    ) -> tuple[Any, str | None, int | Literal["duplicate", "known"]]:
+        """The event, its previous status as recorded, and the store's outcome."""
         event = _parse_event(event)
-        order_id = check_id(event.id)
+        previous = _previous(event)
         outcome = self.store.record_webhook(
-            order_id, event.previous_status, event.current_status, event.dedupe_key,
+            event.id, previous, event.current_status, event.dedupe_key,
             self._clock(), self.webhook_window,
         )  # fmt: skip
         if outcome == "duplicate":
             event._duplicate = True
-        return event, outcome
+        return event, previous, outcome
 
     def _next_wait(self, interval: float, started: float, asked: float | None) -> float:
         """Seconds until the next pass: the interval from the last pass's start, and at least

@@ -41,17 +41,13 @@ class SQLiteStore(ChangeStore):
         except sqlite3.Error as exc:
             raise ChangeStoreError(f"cannot open change store {self.path}: {exc}") from None
         try:
+            # Read the tables before anything is written (WAL mode changes the file's header):
+            # another program's file is refused as it was.
+            self._tables()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             with self._transaction() as cursor:
-                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                tables = {row[0] for row in cursor.fetchall()} - {"sqlite_sequence"}
-                foreign = sorted(t for t in tables if not t.startswith("cubicasa_"))
-                if foreign:
-                    raise ChangeStoreError(
-                        f"{self.path} is another program's SQLite database (it has tables "
-                        f"{', '.join(foreign[:5])}): give a change feed its own file"
-                    )
+                tables = self._tables(cursor)
                 self._migrate(cursor, tables, "INTEGER PRIMARY KEY AUTOINCREMENT", str(self.path))
         except sqlite3.DatabaseError as exc:
             self._db.close()
@@ -61,6 +57,26 @@ class SQLiteStore(ChangeStore):
         except BaseException:
             self._db.close()
             raise
+
+    def _tables(self, cursor: Any = None) -> set[str]:
+        """The file's tables (in `cursor`'s transaction, else a read of its own).
+
+        Raises:
+            ChangeStoreError: a table that is not the change feed's.
+        """
+        rows = (
+            (cursor or self._db)
+            .execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetchall()
+        )
+        tables = {row[0] for row in rows} - {"sqlite_sequence"}
+        foreign = sorted(t for t in tables if not t.startswith("cubicasa_"))
+        if foreign:
+            raise ChangeStoreError(
+                f"{self.path} is another program's SQLite database (it has tables "
+                f"{', '.join(foreign[:5])}): give a change feed its own file"
+            )
+        return tables
 
     @contextmanager
     def _transaction(self, *, lock: bool = False) -> Iterator[Any]:

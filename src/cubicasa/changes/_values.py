@@ -173,21 +173,39 @@ def assets_fingerprint(assets: Any) -> str | None:
     return digest[:32]
 
 
+def _listed_assets(order: Any) -> Any:
+    """An order's `delivery_assets` as JSON, or None when the listing did not include them or
+    they came as something else than the spec says (the files are then not compared)."""
+    try:
+        assets = order.delivery_assets
+    except (AttributeError, CubiCasaError):
+        return None
+    to_dict = getattr(assets, "to_dict", None)
+    return to_dict() if callable(to_dict) else None  # UNSET: not in the listing
+
+
 def observe(order: Any) -> Observed:
     """The state of a listed order (an `OrderListItem`, or its JSON as a dict).
 
+    A model decoded from an answer that deviates from the spec raises on reading its odd field
+    (`MissingFieldError`, `FieldTypeError`); such an order has no usable ID or status here.
+
     Raises:
-        ValueError: the order has no usable ID or status.
+        ValueError: the order has no usable ID or status (the message names the field, never
+            a value that is not a plain ID).
     """
-    if isinstance(order, dict):
-        order_id, info, assets = order.get("id"), order.get("info"), order.get("delivery_assets")
-        status = info.get("status") if isinstance(info, dict) else None
-    else:
-        order_id, status = order.id, getattr(order.info, "status", None)
-        assets = getattr(order, "delivery_assets", None)
-        to_dict = getattr(assets, "to_dict", None)
-        assets = to_dict() if callable(to_dict) else None  # UNSET: not in the listing
-    order_id = check_id(order_id, "a listed order's id")
+    try:
+        if isinstance(order, dict):
+            order_id, info = order.get("id"), order.get("info")
+            assets = order.get("delivery_assets")
+            status = info.get("status") if isinstance(info, dict) else None
+        else:
+            order_id, status = order.id, order.info.status
+            assets = _listed_assets(order)
+        order_id = check_id(order_id, "a listed order's id")
+    except (TypeError, AttributeError, CubiCasaError) as exc:
+        # A wrong-typed or missing id, info or status, or an item that is not an object.
+        raise ValueError(str(exc)) from None
     if not isinstance(status, str) or not status:
         raise ValueError(f"order {order_id} was listed without a status")
     return Observed(order_id, status, assets_fingerprint(assets), order)

@@ -14,7 +14,7 @@ import click
 
 from ._commands import CONTEXT
 from ._exit import ExitCode
-from ._output import Output
+from ._output import Output, cell
 from ._session import Session, global_options
 from ._types import Seconds
 
@@ -45,14 +45,19 @@ def _run(argv: list[str], change: OrderChange) -> None:
 
 
 def _table(out: Output, changes: list[OrderChange]) -> None:
+    """The changes as a table. The statuses are the server's text: shown through `cell`, as in
+    every other view (a control or bidi character is an escape), and never read as markup."""
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table("Time", "Order", "Previous", "Current", "Source")
+    table = Table("Time", "Order", "Previous", "Current", "Source", highlight=False)
     for change in changes:
         when = datetime.fromtimestamp(change.observed_at).strftime("%H:%M:%S")
+        previous = "(new)" if change.previous is None else cell("previous", change.previous)
         table.add_row(
-            when, change.order_id, change.previous or "(new)", change.current, change.source
-        )
+            Text(when), Text(cell("order_id", change.order_id)), Text(previous),
+            Text(cell("current", change.current)), Text(cell("source", change.source)),
+        )  # fmt: skip
     out._console().print(table)
 
 
@@ -140,8 +145,10 @@ def changes(
         try:
             summary = feed.sync(handler, max_items=max_items)
         finally:
+            # What was delivered is shown even when the pass failed, and only once.
             if shown:
                 _table(out, shown)
+                shown.clear()
         flush(summary)
     if summary.failed:
         ctx.exit(int(ExitCode.FAILURE))
