@@ -43,10 +43,24 @@ def test_on_a_terminal_the_changes_are_a_table(
 ) -> None:
     result = cli("orders", "changes", "--store", str(tmp_path / "c.sqlite3"), terminal=True)
     assert result.code == 0
-    for order_id in fake.orders:
-        assert order_id in result.text
+    for order_id in fake.orders:  # shortened, as in every table
+        assert order_id[:8] + "…" in result.text
     assert "(new)" in result.text
     assert "Previous" in result.text
+
+
+def test_wide_shows_the_changes_order_ids_whole(
+    cli: Cli,  # noqa: F811
+    fake: FakeCubiCasa,
+    tmp_path: Path,
+) -> None:
+    store = str(tmp_path / "c.sqlite3")
+    cli("orders", "changes", "--store", store)  # the first pass: every order is new
+    order_id = next(iter(fake.orders))
+    fake.set_status(order_id, "Fixing")
+    result = cli("--wide", "orders", "changes", "--store", store, terminal=True)
+    assert result.code == 0
+    assert order_id in "".join(line.strip("│ ") for line in result.text.splitlines())
 
 
 def test_a_store_that_is_not_one_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:  # noqa: F811

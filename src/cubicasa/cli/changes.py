@@ -14,7 +14,7 @@ import click
 
 from ._commands import CONTEXT
 from ._exit import ExitCode
-from ._output import Output, cell
+from ._output import Output, cell, short_id
 from ._session import Session, global_options
 from ._types import Seconds
 
@@ -50,12 +50,16 @@ def _table(out: Output, changes: list[OrderChange]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    wide = out.session.wide  # IDs whole (they may then wrap), else shortened as in every table
     table = Table("Time", "Order", "Previous", "Current", "Source", highlight=False)
+    if wide:
+        table.columns[1].overflow = "fold"
     for change in changes:
         when = datetime.fromtimestamp(change.observed_at).strftime("%H:%M:%S")
         previous = "(new)" if change.previous is None else cell("previous", change.previous)
+        order = cell("order_id", change.order_id)
         table.add_row(
-            Text(when), Text(cell("order_id", change.order_id)), Text(previous),
+            Text(when), Text(order if wide else short_id(order)), Text(previous),
             Text(cell("current", change.current)), Text(cell("source", change.source)),
         )  # fmt: skip
     out._console().print(table)
