@@ -244,9 +244,7 @@ class AsyncAPIClient:
             try:
                 response, attempt = await self._send(request, operation, 0, False)
                 if traced is not None:
-                    _observe.describe_call(
-                        traced, response, attempt, request_id_of(response)
-                    )
+                    _observe.describe_call(traced, response, attempt, request_id_of(response))
                 value = self._conform(operation, response, parse is not raw)
                 if self._options.raw:
                     later = partial(parsed, parse, response, value)
