@@ -8,10 +8,13 @@ this file. How each runs:
   themselves); any other block by `python`, in a scratch folder (files it saves land there);
 - `CUBICASA_API_KEY` / `CUBICASA_BASE_URL` point at a fresh `FakeCubiCasa` served on 127.0.0.1,
   which holds the documented examples (e.g. order `312babc6-...`); the production base URL written
-  in a block is replaced by the fake's, so nothing leaves the machine;
-- a block that cannot run here is marked on the line before its fence with
+  in a block is replaced by the fake's, so nothing leaves the machine; `CUBICASA_CHANGES` names a
+  change-feed store in the scratch folder. The shell's other `CUBICASA_*`, proxy and CA variables
+  are not passed on (a strict conformance mode or a proxy of the machine running the tests would
+  change what a block shows);
+- a block that cannot run here (a company CA file) is marked on the line before its fence with
   `<!-- readme-test: typecheck-only: <why> -->`; it is still type-checked, and the reason is
-  required. None is marked today: the webhook receivers only define their app when run.
+  required. The webhook receivers only define their app when run.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ from tests.docs_pages import label, pages
 
 PRODUCTION = "https://app.cubi.casa/api/integrate/v3"
 MARKER = re.compile(r"<!-- readme-test: typecheck-only: (?P<why>\S.*?) -->")
+# Settings of the shell running the tests that a block must not inherit.
+NOT_PASSED_ON = re.compile(r"CUBICASA_\w*|(https?|all|no)_proxy|ssl_cert_(file|dir)", re.I)
+# A block that reads its client (not only makes it) calls the API; a receiver's feed or a proxy
+# setting only makes one.
+USES_A_CLIENT = re.compile(r"\bclient\b(?!\s*=[^=])")
 
 
 @dataclass(frozen=True)
@@ -106,9 +114,10 @@ def test_every_block_runs_against_the_fake(block: Block, tmp_path: Path) -> None
         else:
             command = [sys.executable, str(script)]
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not NOT_PASSED_ON.fullmatch(k)},
             "CUBICASA_API_KEY": fake.api_key,
             "CUBICASA_BASE_URL": server.base_url,
+            "CUBICASA_CHANGES": str(tmp_path / "changes.sqlite3"),
         }
         done = subprocess.run(
             command,
@@ -120,5 +129,6 @@ def test_every_block_runs_against_the_fake(block: Block, tmp_path: Path) -> None
             check=False,
         )
     assert done.returncode == 0, f"{block.page} line {block.line}:\n{done.stdout}{done.stderr}"
-    if command[1] != "-m" and re.search(r"\b(CubiCasa|AsyncCubiCasa|AuthenticatedClient)\(", code):
+    made = re.search(r"\b(CubiCasa|AsyncCubiCasa|AuthenticatedClient)\(", code)
+    if command[1] != "-m" and made and USES_A_CLIENT.search(code):
         assert fake.requests, "a block with a client talks to the fake"
