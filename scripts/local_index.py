@@ -93,6 +93,12 @@ def start(where: Path, on_port: int) -> str:
     url = f"http://127.0.0.1:{on_port}"
     credentials(where)
     if _answers(url + "/simple/"):
+        if not _ours(where):
+            raise IndexFailed(
+                f"an index already answers on 127.0.0.1:{on_port} that this checkout did not start"
+                " (another checkout's?): stop it there (`make index-stop`), or pick another port"
+                " with INDEX_PORT=..."
+            )
         return url
     packages = where / "packages"
     packages.mkdir(parents=True, exist_ok=True)
@@ -117,6 +123,20 @@ def start(where: Path, on_port: int) -> str:
         time.sleep(0.1)
     say(f"local index running at {url} (packages in {packages})")
     return url
+
+
+def _ours(where: Path) -> bool:
+    """Whether the index this checkout started (its pid in `where`) is still running."""
+    pid_file = where / "server.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        os.kill(int(pid_file.read_text()), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def running(on_port: int) -> bool:
@@ -159,7 +179,7 @@ def dependency_wheels() -> Path:
     listed.write_text(requirements)
     pip = shutil.which("python3") or sys.executable
     subprocess.run(
-        [pip, "-m", "pip", "download", "--isolated", "--quiet", "--no-deps",
+        [pip, "-m", "pip", "download", "--isolated", "--quiet", "--disable-pip-version-check", "--no-deps",
          "--only-binary=:all:", "-r", str(listed), "-d", str(cache)],
         check=True,
     )  # fmt: skip
