@@ -179,8 +179,8 @@ def dependency_wheels() -> Path:
     listed.write_text(requirements)
     pip = shutil.which("python3") or sys.executable
     subprocess.run(
-        [pip, "-m", "pip", "download", "--isolated", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--only-binary=:all:", "-r", str(listed), "-d", str(cache)],
+        [pip, "-m", "pip", "download", "--isolated", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--only-binary=:all:", "-r", str(listed), "-d", str(cache)],
         check=True,
     )  # fmt: skip
     (cache / "done").write_text("")
