@@ -20,7 +20,6 @@ import httpx
 import pytest
 
 import cubicasa
-from cubicasa import _retry as _transport
 from tests.servers import Handle, LocalServer
 
 API_KEY = "sk-test-0123456789abcdef"
@@ -201,17 +200,10 @@ def backends(request: pytest.FixtureRequest) -> Iterator[Backends]:
     made.close()
 
 
-@pytest.fixture(autouse=True)
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Retry waits are recorded, not slept, so the suite stays fast."""
-    waited: list[float] = []
-
-    async def asleep(seconds: float) -> None:
-        waited.append(seconds)
-
-    monkeypatch.setattr(_transport, "sleep", waited.append)
-    monkeypatch.setattr(_transport, "asleep", asleep)
-    return waited
+@pytest.fixture
+def sleeps(waits: list[float]) -> list[float]:
+    """The retry waits asked for (recorded, not slept, by the suite's `waits` fixture)."""
+    return waits
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
