@@ -244,7 +244,26 @@ class ResponseValidationError(CubiCasaError):
         super().__init__(f"Unexpected response to {where} ({reason}); body starts: {self.text!r}")
 
 
-class MissingFieldError(CubiCasaError, AttributeError):
+class _FieldError(CubiCasaError):
+    """What the two field errors of a deviant model carry (see `MissingFieldError`)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        pointer: str = "",
+        expected: str = "",
+        seen: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.pointer = pointer
+        self.expected = expected
+        self.seen = seen
+
+
+class MissingFieldError(_FieldError, AttributeError):
     """Reading a field of a model whose answer lacked it, though the spec requires it, e.g.
     `listOrders: /items/57/address was not in the answer (the spec requires it)`. The model was
     still made (decoding is forgiving unless conformance is "strict"); being an AttributeError,
@@ -257,23 +276,8 @@ class MissingFieldError(CubiCasaError, AttributeError):
         seen: None (nothing came).
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        operation: str | None = None,
-        pointer: str = "",
-        expected: str = "",
-        seen: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.pointer = pointer
-        self.expected = expected
-        self.seen = seen
 
-
-class FieldTypeError(CubiCasaError):
+class FieldTypeError(_FieldError):
     """Reading a field of a model whose answer held it with another JSON type than the spec's,
     e.g. `getOrder: /info/created_at was a string in the answer (the spec expects a number)`. The
     value is kept as it came: `to_dict()` gives it back.
@@ -284,21 +288,6 @@ class FieldTypeError(CubiCasaError):
         expected: what the spec expects there, e.g. `a number`.
         seen: the JSON type that came, e.g. `a string` (never the value).
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        operation: str | None = None,
-        pointer: str = "",
-        expected: str = "",
-        seen: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.pointer = pointer
-        self.expected = expected
-        self.seen = seen
 
 
 class ResponseTooLargeError(CubiCasaError):
